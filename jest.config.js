@@ -18,4 +18,5 @@ export default {
     ],
   },
   testTimeout: 30000,
+  reporters: ['default', '<rootDir>/scripts/jest-summary-reporter.js'],
 };
