@@ -10,9 +10,10 @@
 //   only outages (`StoreUnavailableError`) and bad cursors (`InvalidCursorError`) throw.
 import type { Database as SqliteDatabase } from 'better-sqlite3';
 import type { Pool as PgPool } from 'pg';
+import type { KeyMode } from '../key-format.js';
 
 /** `live` keys act on real resources, `test` keys on sandboxes (the `sk_live_`/`sk_test_` convention). */
-export type KeyMode = 'live' | 'test';
+export type { KeyMode };
 
 /** Derived state of a key at a given time (see `keyStatus`). */
 export type KeyStatus = 'active' | 'disabled' | 'expired' | 'revoked';
