@@ -118,6 +118,10 @@ export interface Project {
   readonly environments: Readonly<Record<string, ProjectEnvironment>>;
   /** Key naming pattern with `{environment}`, `{integration}`, `{service}`, `{name}` placeholders. */
   readonly naming: string;
+  /** Regular expression (source text) every key name must match (policy KW007); default `^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`. */
+  readonly namingPattern: string;
+  /** `name` from the project file, when given. */
+  readonly name?: string;
   /** Integrations allowed to hold key-management and admin scopes. */
   readonly integrators: readonly string[];
   /** Scope catalog per service; services without one are not checked against a catalog. */

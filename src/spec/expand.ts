@@ -1,0 +1,163 @@
+// Expansion: each ApiKey × environment becomes one ResolvedKey. Environment overrides
+// replace spec-level scalars, lists and records; `limits` and labels merge over them.
+import type { Finding } from '../policy/finding.js';
+import { didYouMean } from './did-you-mean.js';
+import { parseDuration } from './duration.js';
+import { loadError } from './errors.js';
+import type {
+  Delivery,
+  Duration,
+  EnvironmentMode,
+  Location,
+  PathSegment,
+  Project,
+  RateLimit,
+  ResolvedField,
+  ResolvedKey,
+  Rotation,
+} from './model.js';
+import type { DeliveryEntry, EnvironmentOverride } from './schema.js';
+import type { LoadedDocument } from './spec-document.js';
+
+function duration(text: string | undefined): Duration | undefined {
+  return text === undefined ? undefined : parseDuration(text);
+}
+
+function rotationOf(r: EnvironmentOverride['rotation']): Rotation | undefined {
+  if (!r) return undefined;
+  const every = duration(r.every);
+  const window = duration(r.window);
+  const overlap = duration(r.overlap);
+  return {
+    ...(every ? { every } : {}),
+    ...(r.schedule !== undefined ? { schedule: r.schedule } : {}),
+    ...(window ? { window } : {}),
+    ...(overlap ? { overlap } : {}),
+  };
+}
+
+function rateLimitOf(r: EnvironmentOverride['rateLimit']): RateLimit | undefined {
+  if (!r) return undefined;
+  const per = duration(r.per);
+  return per ? { requests: r.requests, per } : undefined;
+}
+
+function deliveryOf(entries: readonly DeliveryEntry[] | undefined, awsRegion: string | undefined): Delivery[] {
+  const out: Delivery[] = [];
+  for (const d of entries ?? []) {
+    if (d.awsSecretsManager) {
+      const region = d.awsSecretsManager.region ?? awsRegion;
+      out.push({ kind: 'awsSecretsManager', name: d.awsSecretsManager.name, ...(region !== undefined ? { region } : {}) });
+    } else if (d.kubernetesSecret) {
+      out.push({ kind: 'kubernetesSecret', ...d.kubernetesSecret });
+    } else if (d.file) {
+      out.push({ kind: 'file', path: d.file.path });
+    }
+  }
+  return out;
+}
+
+/** Fields merged key by key rather than replaced. */
+const MERGED_FIELDS: ReadonlySet<ResolvedField> = new Set(['limits']);
+
+class ExpandedKey implements ResolvedKey {
+  readonly name: string;
+  readonly integration: string;
+  readonly service: string;
+  readonly owner?: string;
+  readonly scopes: readonly string[];
+  readonly allowedCidrs?: readonly string[];
+  readonly limits: Readonly<Record<string, string | number | boolean>>;
+  readonly rateLimit?: RateLimit;
+  readonly expiresAfter?: Duration;
+  readonly rotation?: Rotation;
+  readonly delivery: readonly Delivery[];
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+
+  constructor(
+    readonly document: LoadedDocument,
+    readonly environment: string,
+    readonly mode: EnvironmentMode,
+    private readonly override: EnvironmentOverride,
+    project: Project,
+  ) {
+    const spec = document.data.spec;
+    const o = override;
+    this.integration = spec.integration;
+    this.service = spec.service;
+    this.name = o.name ?? keyName(project.naming, environment, spec.integration, spec.service, document.name);
+    const owner = o.owner ?? spec.owner;
+    if (owner !== undefined) this.owner = owner;
+    this.scopes = o.scopes ?? spec.scopes ?? [];
+    const cidrs = o.allowedCidrs ?? spec.allowedCidrs;
+    if (cidrs !== undefined) this.allowedCidrs = cidrs;
+    this.limits = o.limits || spec.limits ? { ...spec.limits, ...o.limits } : {};
+    const rateLimit = rateLimitOf(o.rateLimit ?? spec.rateLimit);
+    if (rateLimit) this.rateLimit = rateLimit;
+    const expiresAfter = duration(o.expiresAfter ?? spec.expiresAfter);
+    if (expiresAfter) this.expiresAfter = expiresAfter;
+    const rotation = rotationOf(o.rotation ?? spec.rotation);
+    if (rotation) this.rotation = rotation;
+    this.delivery = deliveryOf(o.delivery ?? spec.delivery, project.environments[environment]?.awsRegion);
+    this.labels = o.labels ? { ...document.labels, ...o.labels } : document.labels;
+    this.annotations = document.annotations;
+  }
+
+  locate(field: ResolvedField, ...rest: PathSegment[]): Location {
+    const envPath: PathSegment[] = ['spec', 'environments', this.environment];
+    if (field === 'environment') return this.document.locate(envPath, 'key');
+    if (field === 'name') return this.document.locate(this.override.name !== undefined ? [...envPath, 'name'] : envPath, 'key');
+    const o = this.override as Record<string, unknown>;
+    const spec = this.document.data.spec as Record<string, unknown>;
+    if (MERGED_FIELDS.has(field) && rest.length > 0) {
+      if (has(o[field], rest)) return this.document.locate([...envPath, field, ...rest]);
+      if (has(spec[field], rest)) return this.document.locate(['spec', field, ...rest]);
+    }
+    if (o[field] !== undefined) return this.document.locate([...envPath, field, ...rest]);
+    if (spec[field] !== undefined) return this.document.locate(['spec', field, ...rest]);
+    const absent = this.document.locate(envPath, 'key');
+    return { ...absent, path: formatFieldPath(envPath, field, rest, absent.path) };
+  }
+}
+
+function formatFieldPath(_envPath: PathSegment[], field: string, rest: PathSegment[], envText: string): string {
+  let out = `${envText}.${field}`;
+  for (const seg of rest) out += typeof seg === 'number' ? `[${seg}]` : `.${seg}`;
+  return out;
+}
+
+function has(value: unknown, path: readonly PathSegment[]): boolean {
+  let cur = value;
+  for (const seg of path) {
+    if (cur === null || typeof cur !== 'object') return false;
+    cur = (cur as Record<string | number, unknown>)[seg];
+    if (cur === undefined) return false;
+  }
+  return true;
+}
+
+/** Fills the naming template's placeholders. */
+export function keyName(template: string, environment: string, integration: string, service: string, name: string): string {
+  return template.replace(/\{(environment|integration|service|name)\}/g, (_, p: string) =>
+    p === 'environment' ? environment : p === 'integration' ? integration : p === 'service' ? service : name,
+  );
+}
+
+/** The resolved keys of one document; unknown environments are reported to `errors`. */
+export function expandDocument(document: LoadedDocument, project: Project, errors: Finding[]): ResolvedKey[] {
+  const keys: ResolvedKey[] = [];
+  const environments = document.data.spec.environments as Record<string, EnvironmentOverride>;
+  for (const [environment, override] of Object.entries(environments)) {
+    const env = project.environments[environment];
+    if (!env) {
+      const known = Object.keys(project.environments);
+      const suggestion = didYouMean(environment, known);
+      const hint = suggestion ? `did you mean "${suggestion}"?` : `the project defines ${known.join(', ')}`;
+      errors.push(loadError('unknownEnvironment', document.locate(['spec', 'environments', environment], 'key'), `environment "${environment}" is not defined in ${project.file ?? 'the default environments'}; ${hint}`));
+      continue;
+    }
+    keys.push(new ExpandedKey(document, environment, env.mode, override, project));
+  }
+  return keys;
+}

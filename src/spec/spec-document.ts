@@ -1,0 +1,37 @@
+import { isScalar, type Document } from 'yaml';
+import type { Location, PathSegment, SpecDocument } from './model.js';
+import type { ApiKeyDocument } from './schema.js';
+import { walkScalars, type Anchor, type SourceLocator } from './source-locator.js';
+
+/** A schema-valid ApiKey document; positions are computed only when asked for. */
+export class LoadedDocument implements SpecDocument {
+  readonly name: string;
+  readonly namespace?: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly annotations: Readonly<Record<string, string>>;
+
+  constructor(
+    readonly file: string,
+    readonly index: number,
+    readonly data: ApiKeyDocument,
+    private readonly doc: Document,
+    private readonly locator: SourceLocator,
+  ) {
+    this.name = data.metadata.name;
+    if (data.metadata.namespace !== undefined) this.namespace = data.metadata.namespace;
+    this.labels = data.metadata.labels ?? {};
+    this.annotations = data.metadata.annotations ?? {};
+  }
+
+  locate(path: readonly PathSegment[], anchor: Anchor = 'auto'): Location {
+    return this.locator.locate(this.doc, path, anchor);
+  }
+
+  *scalars(): Iterable<{ readonly value: string | number | boolean; readonly location: Location }> {
+    for (const { node, path, value } of walkScalars(this.doc.contents)) {
+      if ((typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') && isScalar(node) && node.range) {
+        yield { value, location: this.locator.at(node.range[0], path) };
+      }
+    }
+  }
+}
