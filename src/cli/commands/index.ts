@@ -1,7 +1,10 @@
 import type { Command } from 'commander';
+import { register as registerSchema } from './schema.js';
 
 /** Every subcommand module; each adds itself to the program. */
-const COMMANDS: ReadonlyArray<(program: Command) => void> = [];
+const COMMANDS: ReadonlyArray<(program: Command) => void> = [
+  registerSchema,
+];
 
 export function registerCommands(program: Command): void {
   for (const register of COMMANDS) register(program);
