@@ -1,0 +1,139 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { DeleteSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { AwsSecretsManagerDestination, DeliveryError, deliver, versionToken } from '../../src/delivery/index.js';
+import { startFakeSecretsManager, type FakeSecretsManager } from '../support/fake-secrets-manager.js';
+
+const V1 = { keyId: 'key_1', versionId: 'ver_1', secret: 'kw_test_FirstSecretValue0001' };
+const V2 = { keyId: 'key_1', versionId: 'ver_2', secret: 'kw_test_SecondSecretValue0002' };
+
+async function failure(promise: Promise<unknown>): Promise<DeliveryError> {
+  try {
+    await promise;
+  } catch (err) {
+    expect(err).toBeInstanceOf(DeliveryError);
+    return err as DeliveryError;
+  }
+  throw new Error('expected the call to fail');
+}
+
+describe('AWS Secrets Manager delivery failures', () => {
+  let fake: FakeSecretsManager;
+  let client: SecretsManagerClient;
+  let n = 0;
+  const destination = (options: { createIfMissing?: boolean; client?: SecretsManagerClient } = {}): AwsSecretsManagerDestination =>
+    new AwsSecretsManagerDestination({ secretId: `err/secret-${++n}`, client: options.client ?? client, ...options });
+
+  beforeAll(async () => {
+    fake = await startFakeSecretsManager();
+    client = new SecretsManagerClient(fake.clientConfig());
+  });
+  afterAll(async () => {
+    client.destroy();
+    await fake.stop();
+  });
+
+  it('refuses the same version id with other data and names the version, not the secret', async () => {
+    const d = destination();
+    await deliver(d, V1);
+    const err = await failure(d.stage({ ...V1, secret: 'kw_test_OtherDataSameVersion01' }));
+    expect(err.code).toBe('KW_DELIVERY_VERSION_CONFLICT');
+    expect(err.upstream).toBe('ResourceExistsException');
+    expect(err.message).toContain('ver_1');
+    expect(err.message).not.toContain('OtherDataSameVersion');
+    expect(fake.secretString(`err/secret-${n}`, versionToken('ver_1')!)).toBe(V1.secret);
+  });
+
+  it('requires the secret to exist when creation is not allowed', async () => {
+    const d = destination({ createIfMissing: false });
+    const err = await failure(d.stage(V1));
+    expect(err.code).toBe('KW_DELIVERY_DESTINATION_MISSING');
+    expect(fake.hasSecret(`err/secret-${n}`)).toBe(false);
+  });
+
+  it('refuses to promote a version that was never staged', async () => {
+    const d = destination();
+    await deliver(d, V1);
+    expect((await failure(d.promote('ver_9'))).code).toBe('KW_DELIVERY_VERSION_NOT_STAGED');
+  });
+
+  it('refuses to promote a version that was staged and then discarded', async () => {
+    const d = destination();
+    await deliver(d, V1);
+    await d.stage(V2);
+    await d.discard('ver_2');
+    expect((await failure(d.promote('ver_2'))).code).toBe('KW_DELIVERY_VERSION_NOT_STAGED');
+    expect(await d.current()).toBe('ver_1');
+  });
+
+  it('refuses to discard the current version', async () => {
+    const d = destination();
+    await deliver(d, V1);
+    expect((await failure(d.discard('ver_1'))).code).toBe('KW_DELIVERY_DISCARD_CURRENT');
+  });
+
+  it('surfaces throttling as a retryable upstream error without the secret', async () => {
+    const d = destination();
+    await deliver(d, V1);
+    fake.injectFault({ operation: 'PutSecretValue', errorType: 'ThrottlingException' });
+    const err = await failure(d.stage(V2));
+    expect(err.code).toBe('KW_DELIVERY_UPSTREAM');
+    expect(err.upstream).toBe('ThrottlingException');
+    expect(err.retryable).toBe(true);
+    expect(`${err.message}\n${err.stack}\n${JSON.stringify(err)}`).not.toContain(V2.secret);
+    // The retry of the same step succeeds.
+    await d.stage(V2);
+    expect(await d.state()).toEqual({ current: 'ver_1', pending: 'ver_2' });
+  });
+
+  it('makes a retry after a lost reply a no-op (the token makes PutSecretValue idempotent)', async () => {
+    const d = destination();
+    await deliver(d, V1);
+    fake.injectFault({ operation: 'PutSecretValue', errorType: 'InternalServiceError', afterEffect: true });
+    const err = await failure(d.stage(V2));
+    expect(err.retryable).toBe(true);
+    await d.stage(V2);
+    await d.promote('ver_2');
+    expect(Object.keys(fake.versionStages(`err/secret-${n}`))).toHaveLength(2);
+    expect(await d.state()).toEqual({ current: 'ver_2', previous: 'ver_1' });
+  });
+
+  it('lets the SDK retry throttled calls when the client allows attempts', async () => {
+    const retrying = new SecretsManagerClient({ ...fake.clientConfig(), maxAttempts: 3 });
+    try {
+      const d = destination({ client: retrying });
+      fake.injectFault({ operation: 'DescribeSecret', errorType: 'ThrottlingException', times: 2 });
+      await deliver(d, V1);
+      expect(await d.current()).toBe('ver_1');
+    } finally {
+      retrying.destroy();
+    }
+  });
+
+  it('fails a promotion whose label move is refused, leaving AWSCURRENT where it was', async () => {
+    const d = destination();
+    await deliver(d, V1);
+    await d.stage(V2);
+    fake.injectFault({ operation: 'UpdateSecretVersionStage', errorType: 'ThrottlingException' });
+    expect((await failure(d.promote('ver_2'))).retryable).toBe(true);
+    expect(await d.state()).toEqual({ current: 'ver_1', pending: 'ver_2' });
+    await d.promote('ver_2');
+    expect(await d.state()).toEqual({ current: 'ver_2', previous: 'ver_1' });
+  });
+
+  it('refuses a secret that is scheduled for deletion', async () => {
+    const d = destination();
+    await deliver(d, V1);
+    await client.send(new DeleteSecretCommand({ SecretId: `err/secret-${n}`, RecoveryWindowInDays: 7 }));
+    expect((await failure(d.stage(V2))).code).toBe('KW_DELIVERY_DESTINATION_DELETED');
+  });
+
+  it('refuses version ids that cannot become a ClientRequestToken', async () => {
+    const d = destination();
+    const err = await failure(d.stage({ ...V1, versionId: 'x'.repeat(65) }));
+    expect(err.code).toBe('KW_DELIVERY_INVALID_VERSION_ID');
+  });
+
+  it('refuses an empty secret name', () => {
+    expect(() => new AwsSecretsManagerDestination({ secretId: ' ', client })).toThrow(DeliveryError);
+  });
+});
