@@ -26,5 +26,20 @@ export function didYouMean(word: string, candidates: Iterable<string>): string |
     }
   }
   const allowed = Math.max(1, Math.floor(word.length / 3));
-  return bestDistance <= allowed ? best : undefined;
+  if (bestDistance <= allowed) return best;
+  // An abbreviation (`prod` for `production`) or a reworded ending (`expiresIn` for
+  // `expiresAfter`) is a likely slip too: pick the longest shared beginning, if long enough.
+  let prefixBest: string | undefined;
+  let prefixLength = 0;
+  for (const c of candidates) {
+    const other = c.toLowerCase();
+    let n = 0;
+    while (n < lower.length && n < other.length && lower[n] === other[n]) n++;
+    const enough = n === lower.length ? n >= 3 : n >= 4 && n * 2 >= lower.length;
+    if (enough && n > prefixLength) {
+      prefixBest = c;
+      prefixLength = n;
+    }
+  }
+  return prefixBest;
 }

@@ -9,7 +9,7 @@ import type { Project, ResolvedKey, SpecDocument } from './model.js';
 import { parseSource, DEFAULT_LIMITS, type SourceLimits } from './parse-source.js';
 import { defaultProject, projectFromSource } from './project.js';
 import { API_VERSION, type ApiKeyDocument } from './schema.js';
-import { schemaFindings, validateApiKey } from './schema-validator.js';
+import { byPosition, schemaFindings, validateApiKey } from './schema-validator.js';
 import { LoadedDocument } from './spec-document.js';
 import { apiKeyValueFindings } from './value-checks.js';
 
@@ -68,10 +68,12 @@ function loadTexts(files: Iterable<readonly [string, string]>, project: Project,
         errors.push(loadError('unknownKind', locator.locate(doc, badField), `expected apiVersion: ${API_VERSION} and kind: ApiKey, found ${found}${extra}`));
         continue;
       }
-      const before = errors.length;
-      if (!validateApiKey(data)) errors.push(...schemaFindings(validateApiKey.errors ?? [], data, doc, locator));
-      errors.push(...apiKeyValueFindings(data, doc, locator));
-      if (errors.length > before) continue;
+      const found = validateApiKey(data) ? [] : schemaFindings(validateApiKey.errors ?? [], data, doc, locator);
+      found.push(...apiKeyValueFindings(data, doc, locator));
+      if (found.length > 0) {
+        errors.push(...found.sort(byPosition));
+        continue;
+      }
       const document = new LoadedDocument(file, index, data as ApiKeyDocument, doc, locator);
       documents.push(document);
       keys.push(...expandDocument(document, project, errors));

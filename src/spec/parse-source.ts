@@ -62,9 +62,11 @@ export function parseSource(file: string, text: string, limits: SourceLimits, er
       }
       return;
     }
-    if (doc.contents === null) return; // an empty document, e.g. after a trailing `---`
+    if (doc.contents === null) return;
     try {
-      documents.push({ index, doc, data: doc.toJS({ maxAliasCount: limits.maxAliasCount }) });
+      const data: unknown = doc.toJS({ maxAliasCount: limits.maxAliasCount });
+      if (data === null || data === undefined) return; // an empty document, e.g. after a trailing `---`
+      documents.push({ index, doc, data });
     } catch (err) {
       const firstAlias = firstAliasOffset(doc);
       const location = locator.at(firstAlias ?? doc.contents.range?.[0] ?? 0);

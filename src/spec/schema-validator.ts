@@ -107,12 +107,18 @@ export function schemaFindings(
       }
       case 'uniqueItems': {
         const { i, j } = e.params as { i: number; j: number };
-        findings.push(loadError('invalidValue', locator.locate(doc, [...path, i]), `${where(path)} lists ${JSON.stringify((e.data as unknown[])[i])} twice (items ${j} and ${i})`));
+        const [first, second] = i < j ? [i, j] : [j, i];
+        findings.push(loadError('invalidValue', locator.locate(doc, [...path, second]), `${where(path)} lists ${JSON.stringify((e.data as unknown[])[second])} twice (items ${first} and ${second}); remove one`));
         break;
       }
       default:
         findings.push(loadError('invalidValue', locator.locate(doc, path), `${where(path)} ${e.message ?? 'is not valid'}`));
     }
   }
-  return findings;
+  return findings.sort(byPosition);
+}
+
+/** Orders findings by line, then column (stable), as a reader meets them. */
+export function byPosition(a: Finding, b: Finding): number {
+  return a.line - b.line || a.column - b.column;
 }
