@@ -1,0 +1,112 @@
+// Per-key rate limits (fixed windows, rate-limiter-flexible). On PostgreSQL the counters live
+// in a shared table so several service processes enforce one budget; on SQLite they live in
+// process memory (one process serves an SQLite file).
+import type { Pool } from 'pg';
+import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { RateLimitSetting } from './options.js';
+import type { StoreBackend } from './store/store.js';
+import { StoreUnavailableError } from './store/errors.js';
+
+/** The outcome of one request against a key's budget. */
+export interface RateLimitDecision {
+  readonly allowed: boolean;
+  /** Requests per window. */
+  readonly limit: number;
+  /** Requests left in this window (0 when refused). */
+  readonly remaining: number;
+  /** When the window resets, epoch ms. */
+  readonly resetAt: number;
+}
+
+const TABLE = 'keywarden_rate_limits';
+
+export class KeyRateLimiter {
+  private readonly limiters = new Map<string, RateLimiterAbstract>();
+
+  private constructor(
+    private readonly pool: Pool | undefined,
+    private readonly timeoutMs: number,
+  ) {}
+
+  /** A limiter for the store's backend; on PostgreSQL creates its table once. */
+  static async create(backend: StoreBackend, timeoutMs: number): Promise<KeyRateLimiter> {
+    if (backend.kind !== 'postgres') return new KeyRateLimiter(undefined, timeoutMs);
+    try {
+      await backend.pool.query(
+        `CREATE TABLE IF NOT EXISTS "${TABLE}" (key varchar(255) PRIMARY KEY, points integer NOT NULL DEFAULT 0, expire bigint)`,
+      );
+    } catch (err) {
+      // Two processes creating the table at once: the loser sees a unique violation.
+      if ((err as { code?: string }).code !== '23505') throw err;
+    }
+    return new KeyRateLimiter(backend.pool, timeoutMs);
+  }
+
+  /** Takes one request from `keyId`'s budget. Throws StoreUnavailableError when the shared counter cannot be reached in time. */
+  async consume(keyId: string, setting: RateLimitSetting): Promise<RateLimitDecision> {
+    const limiter = this.limiterFor(setting);
+    let res: RateLimiterRes;
+    let allowed = true;
+    try {
+      res = this.pool ? await withTimeout(limiter.consume(keyId), this.timeoutMs) : await limiter.consume(keyId);
+    } catch (err) {
+      if (!(err instanceof RateLimiterRes)) {
+        throw err instanceof StoreUnavailableError
+          ? err
+          : new StoreUnavailableError('rate limit counters are unreachable', { cause: err });
+      }
+      res = err;
+      allowed = false;
+    }
+    return {
+      allowed,
+      limit: setting.requests,
+      remaining: allowed ? res.remainingPoints : 0,
+      resetAt: Date.now() + Math.max(res.msBeforeNext, 0),
+    };
+  }
+
+  private limiterFor(setting: RateLimitSetting): RateLimiterAbstract {
+    const id = `${setting.requests}/${setting.perSeconds}`;
+    let limiter = this.limiters.get(id);
+    if (!limiter) {
+      // The counter row is named after the window only, so changing a key's `requests`
+      // keeps what it already used in the current window.
+      const common = { points: setting.requests, duration: setting.perSeconds, keyPrefix: `kw${setting.perSeconds}` };
+      limiter = this.pool
+        ? new RateLimiterPostgres({
+            ...common,
+            storeClient: this.pool,
+            storeType: 'pool',
+            tableName: TABLE,
+            tableCreated: true,
+            clearExpiredByTimeout: this.limiters.size === 0,
+          })
+        : new RateLimiterMemory(common);
+      this.limiters.set(id, limiter);
+    }
+    return limiter;
+  }
+}
+
+/** Rejects with StoreUnavailableError when `promise` takes longer than `ms`. */
+export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new StoreUnavailableError(`database did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** RateLimit-* headers (IETF draft: Reset in seconds from now) and Retry-After when refused. */
+export function rateLimitHeaders(decision: RateLimitDecision, now: number): Record<string, string> {
+  const resetSeconds = Math.max(0, Math.ceil((decision.resetAt - now) / 1000));
+  const headers: Record<string, string> = {
+    'ratelimit-limit': String(decision.limit),
+    'ratelimit-remaining': String(decision.remaining),
+    'ratelimit-reset': String(resetSeconds),
+  };
+  if (!decision.allowed) headers['retry-after'] = String(Math.max(1, resetSeconds));
+  return headers;
+}

@@ -1,0 +1,45 @@
+// POST /v1/verify — for gateways and services: is this key valid for this use?
+// Always 200 with {valid, code, …} for a well-formed request (the body carries the answer);
+// the presented key is the credential, so the route needs no other key. Hot path: keep lean.
+import type { FastifyInstance } from 'fastify';
+import type { VerifyRequest, VerifyResponse } from '../api-types.js';
+import { parseAddress } from '../cidr.js';
+import type { ServiceContext } from '../context.js';
+import { ApiError } from '../errors.js';
+import { VERIFY_CODES } from '../key-check.js';
+import type { VerifyCode } from '../key-check.js';
+import { ERROR_RESPONSES, PUBLIC } from '../route-kit.js';
+import { verifyBodySchema, verifyResultSchema } from '../schemas.js';
+import type { VerifyAuditor } from '../verify-audit.js';
+import { verifyResult } from '../verify-result.js';
+
+const NO_SCOPES: readonly string[] = [];
+
+export function register(app: FastifyInstance, ctx: ServiceContext, auditor: VerifyAuditor): void {
+  const outcome = new Map<VerifyCode, { inc(): void }>(VERIFY_CODES.map((c) => [c, ctx.metrics.verifyOutcomes.labels(c)]));
+  app.post(
+    '/v1/verify',
+    {
+      schema: {
+        summary: 'Verify a key',
+        tags: ['verify'],
+        body: verifyBodySchema,
+        response: { 200: verifyResultSchema, ...ERROR_RESPONSES },
+      },
+      config: PUBLIC,
+    },
+    async (request): Promise<VerifyResponse> => {
+      const body = request.body as VerifyRequest;
+      if (body.ip !== undefined && parseAddress(body.ip) === undefined) {
+        throw new ApiError('validation_failed', 'ip must be an IPv4 or IPv6 address.', {
+          details: [{ field: 'body.ip', message: 'must be an IPv4 or IPv6 address' }],
+        });
+      }
+      const now = ctx.now();
+      const check = await ctx.checker.check(body.key, body.ip, body.requiredScopes ?? NO_SCOPES, now);
+      outcome.get(check.code)!.inc();
+      if (check.code !== 'VALID') auditor.record(request, check, '/v1/verify', now);
+      return verifyResult(check);
+    },
+  );
+}

@@ -1,0 +1,242 @@
+// createKeyService: the fastify app of the key service, wired to its store, rate limiter,
+// usage buffer, metrics and audit log. `close()` stops listening, lets requests finish,
+// flushes usage counts and closes the store.
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import fastifySwagger from '@fastify/swagger';
+import Fastify, { LogController } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { authenticationHook } from './authenticate.js';
+import { ClientIpResolver } from './client-ip.js';
+import type { ServiceContext } from './context.js';
+import { ApiError, ERROR_CATALOG, classifyError, errorBody } from './errors.js';
+import type { FieldError } from './errors.js';
+import { KeyChecker } from './key-check.js';
+import { loggerOptions } from './logger.js';
+import { ServiceMetrics } from './metrics.js';
+import { resolveOptions } from './options.js';
+import type { KeyServiceOptions, ResolvedOptions } from './options.js';
+import { KeyRateLimiter, withTimeout } from './rate-limit.js';
+import { registerRoutes } from './routes/index.js';
+import { InvalidCursorError, StoreUnavailableError, openStore } from './store/index.js';
+import type { KeyStore } from './store/store.js';
+import { UsageBuffer } from './usage-buffer.js';
+
+export const SERVICE_VERSION = '0.1.0';
+
+/** A running (or ready to listen) key service. */
+export interface KeyService {
+  /** The fastify instance (use `app.inject` in tests). */
+  readonly app: FastifyInstance;
+  /** The store the service uses (e.g. to bootstrap an admin key in tests). */
+  readonly store: KeyStore;
+  /** The resolved options. */
+  readonly options: ResolvedOptions;
+  /** Listens on options.host:port and resolves to the base URL, e.g. `http://127.0.0.1:8420`. */
+  listen(): Promise<string>;
+  /** Stops listening, waits for requests in flight, flushes usage, closes the store. Idempotent. */
+  close(): Promise<void>;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+const MAINTENANCE_INTERVAL_MS = 60_000;
+
+/** Builds the service: opens (and migrates) the store, registers every route. Does not listen. */
+export async function createKeyService(input: KeyServiceOptions & { processMetrics?: boolean }): Promise<KeyService> {
+  const options = resolveOptions(input);
+  const ipResolver = new ClientIpResolver(options.trustedProxies);
+  const store = await openStore({
+    url: options.databaseUrl,
+    connectTimeoutMs: Math.min(2000, options.databaseTimeoutMs),
+    statementTimeoutMs: options.databaseTimeoutMs,
+  });
+  let app: FastifyInstance;
+  try {
+    app = await buildApp(options, store, ipResolver, input.processMetrics ?? false);
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
+  let closing: Promise<void> | undefined;
+  return {
+    app,
+    store,
+    options,
+    async listen(): Promise<string> {
+      const url = await app.listen({ host: options.host, port: options.port });
+      const address = app.server.address();
+      const port = typeof address === 'object' && address ? address.port : options.port;
+      const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+      const base = `${options.tlsCertFile ? 'https' : 'http'}://${host}:${port}`;
+      app.log.info({ url: base, fastifyUrl: url }, 'listening');
+      return base;
+    },
+    close(): Promise<void> {
+      closing ??= app.close();
+      return closing;
+    },
+  };
+}
+
+async function buildApp(options: ResolvedOptions, store: KeyStore, ipResolver: ClientIpResolver, processMetrics: boolean): Promise<FastifyInstance> {
+  const https = options.tlsCertFile && options.tlsKeyFile
+    ? { cert: readFileSync(options.tlsCertFile), key: readFileSync(options.tlsKeyFile) }
+    : null;
+  const app = Fastify({
+    logger: loggerOptions(options),
+    ...(https ? { https } : {}),
+    bodyLimit: options.bodyLimitBytes,
+    requestIdHeader: false,
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : `req_${randomUUID()}`;
+    },
+    return503OnClosing: true,
+    ajv: { customOptions: { allErrors: true, allowUnionTypes: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+  }) as unknown as FastifyInstance;
+
+  const metrics = new ServiceMetrics({ defaultMetrics: processMetrics });
+  const limiter = await KeyRateLimiter.create(store.backend, options.databaseTimeoutMs);
+  const usage = new UsageBuffer(store, (err) => {
+    metrics.usageFlushFailures.inc();
+    app.log.warn({ err }, 'usage flush failed; counts kept for the next flush');
+  });
+  const db = <T>(promise: Promise<T>): Promise<T> => withTimeout(promise, options.databaseTimeoutMs);
+  const checker = new KeyChecker({
+    store,
+    limiter,
+    usage,
+    keyPrefix: options.keyPrefix,
+    pepper: options.pepper,
+    defaultRateLimit: options.defaultRateLimit,
+    cacheTtlMs: options.verifyCacheTtlMs,
+    lookup: db,
+  });
+  const ctx: ServiceContext = {
+    store,
+    options,
+    checker,
+    limiter,
+    usage,
+    metrics,
+    ipResolver,
+    now: Date.now,
+    db,
+    async audit(request, event) {
+      await db(
+        store.appendAudit({
+          ...event,
+          accountId: event.accountId !== undefined ? event.accountId : (request.actor?.key.accountId ?? null),
+          actorKeyId: request.actor?.key.id ?? null,
+          ip: request.clientIp,
+          requestId: request.id,
+        }),
+      );
+    },
+  };
+
+  app.decorateRequest('actor', null);
+  app.decorateRequest('rateLimit', null);
+  app.decorateRequest('clientIp', {
+    getter(this: FastifyRequest): string {
+      return ipResolver.resolve(this.socket.remoteAddress, this.headers['x-forwarded-for']);
+    },
+  });
+  // Only text/plain besides JSON is registered by default; a key service takes JSON alone (415 otherwise).
+  app.removeContentTypeParser('text/plain');
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Keywarden key service', version: SERVICE_VERSION, description: 'See docs/keyservice.md.' },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          basic: { type: 'http', scheme: 'basic', description: 'The key as username, empty password.' },
+          apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+        },
+      },
+    },
+  });
+
+  const authenticate = authenticationHook(ctx);
+  app.addHook('onRoute', (route) => {
+    const config = route.config as { keywarden?: { auth: string } } | undefined;
+    if (config?.keywarden?.auth !== 'key') return;
+    const existing = route.onRequest;
+    route.onRequest = existing ? [...(Array.isArray(existing) ? existing : [existing]), authenticate] : [authenticate];
+  });
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.header('x-request-id', request.id);
+    done();
+  });
+  app.addHook('onResponse', (request, reply, done) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.requests.inc({ method: request.method, route, status: reply.statusCode });
+    const fields = { method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100 };
+    if (route === '/v1/verify') request.log.debug(fields, 'request');
+    else request.log.info(fields, 'request');
+    done();
+  });
+
+  app.setErrorHandler((err: FastifyError | ApiError | Error, request: FastifyRequest, reply: FastifyReply) => {
+    let code = classifyError(err as FastifyError);
+    let message: string | undefined = err instanceof ApiError ? err.message : undefined;
+    let details: FieldError[] | undefined = err instanceof ApiError && err.details ? [...err.details] : undefined;
+    if (err instanceof StoreUnavailableError || (err instanceof ApiError && err.cause instanceof StoreUnavailableError)) {
+      code = 'service_unavailable';
+    } else if (err instanceof InvalidCursorError) {
+      code = 'validation_failed';
+      message = err.message;
+      details = [{ field: 'querystring.cursor', message: 'not a cursor this service issued' }];
+    } else if ((err as FastifyError).validation) {
+      details = validationDetails(err as FastifyError);
+      message = `Invalid request: ${details.map((d) => `${d.field} ${d.message}`).join('; ')}.`;
+    }
+    const status = ERROR_CATALOG[code].status;
+    if (status >= 500) request.log.error({ err, code }, 'request failed');
+    else request.log.debug({ code, message: err.message }, 'request rejected');
+    if (err instanceof ApiError && err.headers) reply.headers(err.headers);
+    if (status === 401) reply.header('www-authenticate', 'Bearer realm="keywarden"');
+    if (code === 'service_unavailable') reply.header('retry-after', '1');
+    reply.code(status).send(errorBody(code, message ?? ERROR_CATALOG[code].message, request.id, details));
+  });
+  app.setNotFoundHandler((request, reply) => {
+    reply
+      .code(404)
+      .send(errorBody('route_not_found', `No route ${request.method} ${request.url.split('?')[0]}. See /openapi.json.`, request.id));
+  });
+
+  registerRoutes(app, ctx);
+  app.get('/openapi.json', { schema: { hide: true }, config: { keywarden: { auth: 'public' } } }, async () => app.swagger());
+
+  usage.start(options.usageFlushIntervalMs);
+  const maintenance = setInterval(() => {
+    store.revokeRotatedOut().catch((err: unknown) => app.log.warn({ err }, 'revoking rotated-out versions failed'));
+  }, MAINTENANCE_INTERVAL_MS);
+  maintenance.unref();
+  app.addHook('onClose', async () => {
+    clearInterval(maintenance);
+    await usage.close();
+    await store.close();
+  });
+  await app.ready();
+  return app;
+}
+
+function validationDetails(err: FastifyError): FieldError[] {
+  const context = (err as FastifyError & { validationContext?: string }).validationContext ?? 'body';
+  return (err.validation ?? []).map((v) => {
+    const path = v.instancePath.split('/').filter((p) => p.length > 0).join('.');
+    const params = v.params as { missingProperty?: string; additionalProperty?: string };
+    const extra = params.missingProperty ?? params.additionalProperty;
+    const field = [context, path, extra].filter((p) => p !== undefined && p.length > 0).join('.');
+    const message = params.additionalProperty
+      ? 'is not a known field'
+      : params.missingProperty
+        ? 'is required'
+        : (v.message ?? 'is invalid');
+    return { field, message };
+  });
+}

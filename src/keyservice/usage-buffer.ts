@@ -1,0 +1,68 @@
+// Usage counting without a database write per request: successful authentications are
+// counted in memory per secret version and written in one batch every few seconds, and on
+// close. A failed flush keeps its counts for the next one.
+import type { KeyStore, UsageEntry } from './store/store.js';
+
+export class UsageBuffer {
+  private pending = new Map<string, { count: number; lastUsedAt: number }>();
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> | undefined;
+
+  constructor(
+    private readonly store: Pick<KeyStore, 'recordUsage'>,
+    private readonly onError: (err: unknown) => void,
+  ) {}
+
+  /** Starts flushing every `intervalMs` (the timer does not keep the process alive). */
+  start(intervalMs: number): void {
+    this.timer = setInterval(() => void this.flush(), intervalMs);
+    this.timer.unref();
+  }
+
+  /** Counts one use of `versionId` at `now` (epoch ms). */
+  record(versionId: string, now: number): void {
+    this.merge(versionId, 1, now);
+  }
+
+  private merge(versionId: string, count: number, lastUsedAt: number): void {
+    const entry = this.pending.get(versionId);
+    if (entry) {
+      entry.count += count;
+      if (lastUsedAt > entry.lastUsedAt) entry.lastUsedAt = lastUsedAt;
+    } else {
+      this.pending.set(versionId, { count, lastUsedAt });
+    }
+  }
+
+  /** Number of versions with unflushed usage. */
+  get size(): number {
+    return this.pending.size;
+  }
+
+  /** Writes what has been counted so far; concurrent calls share one write. */
+  flush(): Promise<void> {
+    if (this.flushing) return this.flushing;
+    if (this.pending.size === 0) return Promise.resolve();
+    const batch = this.pending;
+    this.pending = new Map();
+    const entries: UsageEntry[] = [...batch].map(([versionId, e]) => ({ versionId, count: e.count, lastUsedAt: e.lastUsedAt }));
+    this.flushing = this.store
+      .recordUsage(entries)
+      .catch((err: unknown) => {
+        for (const e of entries) this.merge(e.versionId, e.count, e.lastUsedAt);
+        this.onError(err);
+      })
+      .finally(() => {
+        this.flushing = undefined;
+      });
+    return this.flushing;
+  }
+
+  /** Stops the timer and writes the rest. */
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.flushing;
+    await this.flush();
+  }
+}
