@@ -11,20 +11,21 @@ export function excessiveNestingOffset(text: string, maxDepth: number): number {
   const n = text.length;
   while (i < n) {
     // Start of a line: measure indentation (spaces, and `- ` sequence markers which nest too).
-    let col = 0;
+    let indent = -1;
     let levels = 0;
-    for (;;) {
+    for (let col = 0; ; ) {
       while (i < n && text.charCodeAt(i) === 32) { i++; col++; }
-      if (flow === 0 && text.charCodeAt(i) === 45 /* - */ && (text.charCodeAt(i + 1) === 32 || text.charCodeAt(i + 1) === 10)) {
+      if (indent < 0) indent = col;
+      if (flow === 0 && text.charCodeAt(i) === 45 /* - */ && (i + 1 >= n || text.charCodeAt(i + 1) === 32 || text.charCodeAt(i + 1) === 10)) {
         levels++; i++; col++;
         continue;
       }
       break;
     }
     const c0 = text.charCodeAt(i);
-    if (flow === 0 && i < n && c0 !== 10 && c0 !== 13 && c0 !== 35 /* # */) {
-      while (indents.length > 0 && (indents[indents.length - 1] as number) >= col - levels) indents.pop();
-      indents.push(col - levels);
+    if (flow === 0 && (levels > 0 || (i < n && c0 !== 10 && c0 !== 13 && c0 !== 35 /* # */))) {
+      while (indents.length > 0 && (indents[indents.length - 1] as number) >= indent) indents.pop();
+      indents.push(indent);
       if (indents.length + levels > maxDepth) return i;
     }
     // Rest of the line.
