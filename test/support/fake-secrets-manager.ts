@@ -64,6 +64,8 @@ export interface InjectedFault {
   readonly status?: number;
   /** When true the fault applies after the operation took effect (the reply is lost). [false] */
   readonly afterEffect?: boolean;
+  /** The error message. ['Injected fault'] */
+  readonly message?: string;
 }
 
 class AwsError extends Error {
@@ -84,7 +86,7 @@ export class FakeSecretsManager {
   readonly calls: RecordedCall[] = [];
   private server: Server | undefined;
   private readonly secrets = new Map<string, StoredSecret>();
-  private readonly faults: Array<Required<Omit<InjectedFault, 'status'>> & { status: number }> = [];
+  private readonly faults: Array<Required<InjectedFault>> = [];
   private clock: () => number;
 
   constructor(options: { region?: string; now?: () => number } = {}) {
@@ -137,6 +139,7 @@ export class FakeSecretsManager {
       errorType,
       status: fault.status ?? (errorType === 'InternalServiceError' ? 500 : 400),
       afterEffect: fault.afterEffect ?? false,
+      message: fault.message ?? 'Injected fault',
     });
   }
 
@@ -178,9 +181,9 @@ export class FakeSecretsManager {
       }
       input = parsed as Record<string, unknown>;
       const fault = this.takeFault(operation);
-      if (fault !== undefined && !fault.afterEffect) throw new AwsError(fault.errorType, 'Injected fault', fault.status);
+      if (fault !== undefined && !fault.afterEffect) throw new AwsError(fault.errorType, fault.message, fault.status);
       const output = this.dispatch(operation, input);
-      if (fault !== undefined) throw new AwsError(fault.errorType, 'Injected fault', fault.status);
+      if (fault !== undefined) throw new AwsError(fault.errorType, fault.message, fault.status);
       this.calls.push({ operation, input });
       this.reply(res, 200, output);
     } catch (err) {
