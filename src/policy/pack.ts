@@ -1,0 +1,83 @@
+// Reading policy packs: every *.yaml / *.yml file of a pack directory holds `kind: PolicyPack`
+// documents; the project file's `policy` section is the last layer. Problems are findings.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Location, Project } from '../spec/model.js';
+import { DEFAULT_LIMITS, parseSource } from '../spec/parse-source.js';
+import { policyError } from './errors.js';
+import type { Finding } from './finding.js';
+import { validatePackDocument, validateProjectPolicy } from './pack-schema.js';
+import { settingsFindings } from './settings-errors.js';
+import { documentSource, projectSource, type SettingsSource } from './settings-source.js';
+
+/** The package's own `policies/` folder (the default pack), found from this module's location. */
+export const DEFAULT_POLICIES_DIR: string = fileURLToPath(new URL('../../policies/', import.meta.url));
+
+function shown(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative === '' ? file : relative;
+}
+
+/** The pack documents of one directory, in file-name order. */
+export function readPackDirectory(dir: string, referencedAt: Location | undefined, errors: Finding[]): SettingsSource[] {
+  const at = referencedAt ?? { file: shown(dir), line: 1, column: 1, path: '' };
+  let names: string[];
+  try {
+    if (!statSync(dir).isDirectory()) {
+      errors.push(policyError('packNotFound', at, `policy pack ${shown(dir)} is not a directory: give the directory that holds the pack's YAML files`));
+      return [];
+    }
+    names = readdirSync(dir).filter((n) => n.endsWith('.yaml') || n.endsWith('.yml')).sort();
+  } catch {
+    errors.push(policyError('packNotFound', at, `policy pack directory ${shown(dir)} does not exist: check the path`));
+    return [];
+  }
+  const sources: SettingsSource[] = [];
+  for (const name of names) {
+    const full = path.join(dir, name);
+    const file = shown(full);
+    let text: string;
+    try {
+      text = readFileSync(full, 'utf8');
+    } catch (err) {
+      errors.push(policyError('packNotFound', { file, line: 1, column: 1, path: '' }, `policy file ${file} cannot be read: ${(err as Error).message}`));
+      continue;
+    }
+    const { locator, documents } = parseSource(file, text, DEFAULT_LIMITS, errors);
+    for (const { doc, data } of documents) {
+      const source = documentSource(data, [], dir, doc, locator, text);
+      if (!validatePackDocument(data)) {
+        errors.push(...settingsFindings(validatePackDocument.errors ?? [], data, source.locate, []));
+        continue;
+      }
+      sources.push(source);
+    }
+  }
+  return sources;
+}
+
+/**
+ * Every layer of policy settings in the order they apply: the base pack (`policiesDir`, or
+ * the package's default pack), the project's `policy.packs`, then the project's own `policy`.
+ */
+export function settingsLayers(
+  project: Project,
+  sources: ReadonlyMap<string, string> | undefined,
+  policiesDir: string | undefined,
+  errors: Finding[],
+): SettingsSource[] {
+  const layers = readPackDirectory(policiesDir ?? DEFAULT_POLICIES_DIR, undefined, errors);
+  if (project.policy === undefined || project.policy === null) return layers;
+  const own = projectSource(project, sources);
+  if (!validateProjectPolicy(project.policy)) {
+    errors.push(...settingsFindings(validateProjectPolicy.errors ?? [], project.policy, own.locate, ['policy']));
+    return layers;
+  }
+  const packs = (project.policy as { packs?: readonly string[] }).packs ?? [];
+  packs.forEach((dir, i) => {
+    layers.push(...readPackDirectory(path.resolve(project.root, dir), own.locate(['packs', i]), errors));
+  });
+  layers.push(own);
+  return layers;
+}
