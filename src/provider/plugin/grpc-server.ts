@@ -1,0 +1,92 @@
+// The gRPC services one provider process serves: tfplugin6.Provider (backed by a ProviderServer)
+// and go-plugin's GRPCStdio, GRPCBroker and GRPCController. RPCs not declared here (ephemeral
+// resources, functions, MoveResourceState, newer protocol additions) answer UNIMPLEMENTED.
+import * as grpc from '@grpc/grpc-js';
+import { fromJSON } from '@grpc/proto-loader';
+import { PROTOCOL_DESCRIPTOR } from './protocol.js';
+import type { ProviderServer } from './provider-server.js';
+
+/** What the transport tells its owner about. */
+export interface PluginServerHooks {
+  /** GRPCController.Shutdown was called (after its answer is sent). */
+  readonly onShutdown: () => void;
+  /** A held-open stream (stdio, broker) was cancelled: the Terraform process went away. */
+  readonly onClientGone: () => void;
+}
+
+export interface Services {
+  readonly provider: grpc.ServiceDefinition;
+  readonly stdio: grpc.ServiceDefinition;
+  readonly broker: grpc.ServiceDefinition;
+  readonly controller: grpc.ServiceDefinition;
+}
+
+let services: Services | undefined;
+/** The four services as grpc-js definitions (loaded once; also used by test clients). */
+export function serviceDefinitions(): Services {
+  if (services) return services;
+  const loaded = fromJSON(PROTOCOL_DESCRIPTOR, { keepCase: true, longs: Number, enums: Number, defaults: false, oneofs: true });
+  const service = (name: string) => loaded[name] as grpc.ServiceDefinition;
+  services = {
+    provider: service('tfplugin6.Provider'),
+    stdio: service('plugin.GRPCStdio'),
+    broker: service('plugin.GRPCBroker'),
+    controller: service('plugin.GRPCController'),
+  };
+  return services;
+}
+
+type Handler = (request: Record<string, unknown>) => Record<string, unknown> | Promise<Record<string, unknown>>;
+
+function unary(handler: Handler): grpc.handleUnaryCall<Record<string, unknown>, Record<string, unknown>> {
+  return (call, callback) => {
+    Promise.resolve()
+      .then(() => handler(call.request))
+      .then(
+        (response) => callback(null, response),
+        (error: unknown) => callback({ code: grpc.status.INTERNAL, details: error instanceof Error ? error.message : String(error) }),
+      );
+  };
+}
+
+/** A grpc-js server with every service registered; bind it with bindAsync. */
+export function createPluginServer<D>(provider: ProviderServer<D>, hooks: PluginServerHooks): grpc.Server {
+  const services = serviceDefinitions();
+  const server = new grpc.Server();
+  server.addService(services.provider, {
+    GetMetadata: unary(() => provider.getMetadata()),
+    GetProviderSchema: unary(() => provider.getProviderSchema()),
+    ValidateProviderConfig: unary((r) => provider.validateProviderConfig(r)),
+    ValidateResourceConfig: unary((r) => provider.validateResourceConfig(r)),
+    ValidateDataResourceConfig: unary((r) => provider.validateDataResourceConfig(r)),
+    UpgradeResourceState: unary((r) => provider.upgradeResourceState(r)),
+    ConfigureProvider: unary((r) => provider.configureProvider(r)),
+    ReadResource: unary((r) => provider.readResource(r)),
+    PlanResourceChange: unary((r) => provider.planResourceChange(r)),
+    ApplyResourceChange: unary((r) => provider.applyResourceChange(r)),
+    ImportResourceState: unary((r) => provider.importResourceState(r)),
+    ReadDataSource: unary((r) => provider.readDataSource(r)),
+    StopProvider: unary(() => provider.stopProvider()),
+  });
+  // Stdio: logs go straight to stderr (go-plugin reads it), so the mirror stream only stays open.
+  server.addService(services.stdio, {
+    StreamStdio: (call: grpc.ServerWritableStream<unknown, unknown>) => {
+      call.on('cancelled', hooks.onClientGone);
+    },
+  });
+  // Broker: providers open no extra connections; hold the stream and ignore its messages.
+  server.addService(services.broker, {
+    StartStream: (call: grpc.ServerDuplexStream<unknown, unknown>) => {
+      call.on('data', () => undefined);
+      call.on('cancelled', hooks.onClientGone);
+      call.on('end', () => call.end());
+    },
+  });
+  server.addService(services.controller, {
+    Shutdown: (_call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<Record<string, never>>) => {
+      callback(null, {});
+      setImmediate(hooks.onShutdown);
+    },
+  });
+  return server;
+}
