@@ -16,7 +16,7 @@ export const kw002 = {
     const findings: Finding[] = [];
     for (const key of ctx.keys) {
       if (key.scopes.length === 0) {
-        findings.push(ctx.finding(key.locate('scopes'), `key ${key.name} has no scopes: list the scopes it needs, e.g. [invoices:read]`, key));
+        findings.push(ctx.finding(key.locate('scopes'), 'the key has no scopes: list the scopes it needs, e.g. [invoices:read]', key));
         continue;
       }
       key.scopes.forEach((scope, i) => {
