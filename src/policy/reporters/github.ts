@@ -1,8 +1,9 @@
 // GitHub Actions workflow commands: one `::error file=…,line=…,col=…,title=…::message` line per
-// finding, which GitHub turns into annotations on the pull request's changed files.
+// finding, which GitHub turns into annotations on the pull request's changed files. Nothing else
+// is printed: a clean run prints nothing.
 import type { Severity } from '../finding.js';
 import type { ReportInput } from './report.js';
-import { relativePath, ruleCatalog, sortFindings, summarize, summaryLine } from './summary.js';
+import { relativePath, ruleCatalog, sortFindings } from './summary.js';
 
 const COMMAND: Record<Severity, string> = { error: 'error', warning: 'warning', note: 'notice' };
 
@@ -28,6 +29,6 @@ export function renderGithub(input: ReportInput): string {
     const where = f.key ? ` (key ${f.key}, ${f.path})` : f.path ? ` (${f.path})` : '';
     return `::${COMMAND[f.severity]} ${props.join(',')}::${escapeData(f.message + where)}`;
   });
-  lines.push(summaryLine(summarize(input)));
-  return `${lines.join('\n')}\n`;
+  // Nothing but commands: the CLI logs the summary to stderr, which the job log shows anyway.
+  return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
 }
