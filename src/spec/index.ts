@@ -12,7 +12,12 @@ export { formatPath } from './field-path.js';
 export { didYouMean, levenshtein } from './did-you-mean.js';
 export { keyName } from './expand.js';
 export { DEFAULT_ENVIRONMENTS, DEFAULT_SPECS } from './project.js';
-export { DEFAULT_LIMITS } from './parse-source.js';
+export { DEFAULT_LIMITS, parseSource } from './parse-source.js';
+export type { SourceLimits, ParsedSource, ParsedDocument } from './parse-source.js';
+export { SourceLocator } from './source-locator.js';
+export type { Anchor } from './source-locator.js';
+export { PUBLISHED_SCHEMAS, schemaText } from './published-schemas.js';
+export type { SchemaName } from './published-schemas.js';
 export {
   API_VERSION,
   DURATION_PATTERN,

@@ -71,3 +71,29 @@ describe('keywarden schema', () => {
     expect(stdout).toBe('');
   });
 });
+
+describe('docs/spec.md', () => {
+  const docs = readFileSync(new URL('../../docs/spec.md', import.meta.url), 'utf8');
+
+  it('documents every load error code', async () => {
+    const { LOAD_ERROR_LIST } = await import('../../src/spec/errors.js');
+    const missing = LOAD_ERROR_LIST.filter((e) => !docs.includes(`| \`${e.code}\` | ${e.title}`)).map((e) => e.code);
+    expect(missing).toEqual([]);
+  });
+
+  it('documents every spec and project field', () => {
+    const fields = new Set<string>();
+    const collect = (schema: unknown): void => {
+      if (schema === null || typeof schema !== 'object') return;
+      const properties = (schema as { properties?: Record<string, unknown> }).properties;
+      for (const [name, sub] of Object.entries(properties ?? {})) {
+        fields.add(name);
+        collect(sub);
+      }
+      for (const value of Object.values(schema)) if (typeof value === 'object') collect(value);
+    };
+    for (const name of names) collect(PUBLISHED_SCHEMAS[name].schema);
+    const missing = [...fields].filter((f) => !docs.includes(`\`${f}\``) && !docs.includes(`.${f}\``));
+    expect(missing).toEqual([]);
+  });
+});
