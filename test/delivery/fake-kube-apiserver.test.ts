@@ -159,6 +159,11 @@ describe('the fake Kubernetes API server', () => {
     };
     expect(respec.metadata.generation).toBe(2);
     expect(respec.status).toEqual({ phase: 'Ready' });
+    // Custom resources need a resourceVersion on update.
+    const unconditional = await apiError(
+      custom.replaceNamespacedCustomObject({ ...base, name: 'w', body: { apiVersion: 'example.dev/v1', kind: 'Widget', metadata: { name: 'w' }, spec: {} } }),
+    );
+    expect(unconditional.code).toBe(422);
   });
 
   it('holds deletion until finalizers are removed', async () => {
@@ -225,6 +230,39 @@ describe('the fake Kubernetes API server', () => {
     await until(() => seen.length === 3);
     expect(seen).toEqual(['add:before', 'add:after', 'update:before']);
     expect(informer.list().map((s) => s.metadata?.name).sort()).toEqual(['after', 'before']);
+    await informer.stop();
+    await until(() => server.openWatches === 0);
+  });
+
+  it('lets an informer resume after the server ends its watch, and relist after 410 Expired', async () => {
+    const informer = makeInformer(server.kubeConfig(), '/api/v1/namespaces/resume/configmaps', () => core.listNamespacedConfigMap({ namespace: 'resume' }));
+    const seen: string[] = [];
+    informer.on('add', (o) => seen.push(`add:${o.metadata?.name}`));
+    informer.on('delete', (o) => seen.push(`delete:${o.metadata?.name}`));
+    let connects = 0;
+    informer.on('connect', () => connects++);
+    await informer.start();
+    await core.createNamespacedConfigMap({ namespace: 'resume', body: { metadata: { name: 'a' } } });
+    await until(() => seen.length === 1);
+
+    const listsBefore = server.requests.filter((r) => r.method === 'GET' && r.path === '/api/v1/namespaces/resume/configmaps' && r.query.watch === undefined).length;
+    server.closeWatches();
+    await until(() => connects >= 1 && server.openWatches === 1);
+    await core.createNamespacedConfigMap({ namespace: 'resume', body: { metadata: { name: 'b' } } });
+    await until(() => seen.length === 2);
+    // Resumed from its last resourceVersion: no relist, no duplicate add.
+    expect(server.requests.filter((r) => r.method === 'GET' && r.path === '/api/v1/namespaces/resume/configmaps' && r.query.watch === undefined)).toHaveLength(listsBefore);
+
+    // History compacted while disconnected: the watch answers 410, the informer relists.
+    server.closeWatches();
+    server.store.compact();
+    await core.deleteNamespacedConfigMap({ namespace: 'resume', name: 'a' });
+    await until(() => seen.length === 3);
+    expect(seen).toEqual(['add:a', 'add:b', 'delete:a']);
+    expect(server.requests.filter((r) => r.method === 'GET' && r.path === '/api/v1/namespaces/resume/configmaps' && r.query.watch === undefined)).toHaveLength(
+      listsBefore + 1,
+    );
+    expect(informer.list().map((o) => o.metadata?.name)).toEqual(['b']);
     await informer.stop();
     await until(() => server.openWatches === 0);
   });

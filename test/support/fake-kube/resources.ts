@@ -19,6 +19,8 @@ export interface ResourceType {
   readonly statusSubresource: boolean;
   /** metadata.generation starts at 1 and grows when anything but metadata and status changes. */
   readonly tracksGeneration: boolean;
+  /** A PUT must carry metadata.resourceVersion (custom resources). [false] */
+  readonly requireResourceVersionOnUpdate?: boolean;
   /** Normalizes an object before it is stored and returns what is invalid in it. */
   readonly prepare?: (object: KubeObject) => StatusCause[];
 }
@@ -97,6 +99,7 @@ export function typeFromCrd(crd: KubeObject): ResourceType | undefined {
     namespaced: spec.scope !== 'Cluster',
     statusSubresource: versions.some((v) => isObject(v.subresources) && isObject(v.subresources.status)),
     tracksGeneration: true,
+    requireResourceVersionOnUpdate: true,
   };
 }
 

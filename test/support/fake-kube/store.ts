@@ -147,6 +147,11 @@ export class ObjectStore {
       throw failure(400, 'BadRequest', `the name of the object (${String(incoming.metadata.name)}) does not match the name on the URL (${ref.name})`);
     }
     const precondition = incoming.metadata.resourceVersion;
+    if (type.requireResourceVersionOnUpdate === true && (precondition === undefined || precondition === '')) {
+      invalidObject(type, ref.name, [
+        { reason: 'FieldValueInvalid', field: 'metadata.resourceVersion', message: 'Invalid value: 0x0: must be specified for an update' },
+      ]);
+    }
     if (precondition !== undefined && precondition !== '' && precondition !== existing.metadata.resourceVersion) {
       throw conflict(type.plural, type.group, ref.name);
     }
