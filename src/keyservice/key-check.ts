@@ -81,7 +81,7 @@ export class KeyChecker {
     if (missing.length > 0) return { code: 'INSUFFICIENT_SCOPE', match, missingScopes: missing };
     const rl = key.rateLimit;
     const setting = rl ? { requests: rl.requests, perSeconds: rl.windowSeconds } : this.deps.defaultRateLimit;
-    const rateLimit = await this.deps.limiter.consume(key.id, setting);
+    const rateLimit = await this.deps.limiter.consume(key.id, setting, now);
     if (!rateLimit.allowed) return { code: 'RATE_LIMITED', match, rateLimit };
     this.deps.usage.record(version.id, now);
     return { code: 'VALID', match, rateLimit };

@@ -52,6 +52,8 @@ export interface KeyServiceOptions {
   readonly defaultPageSize?: number;
   /** Largest `limit` accepted. @default 200 */
   readonly maxPageSize?: number;
+  /** The service's clock in epoch ms (tests move it to pass expiries and overlaps). @default Date.now */
+  readonly clock?: () => number;
 }
 
 export type ResolvedOptions = Required<Omit<KeyServiceOptions, 'tlsCertFile' | 'tlsKeyFile' | 'logStream' | 'scopes'>> &
@@ -108,6 +110,7 @@ export function resolveOptions(options: KeyServiceOptions): ResolvedOptions {
     tlsKeyFile: options.tlsKeyFile,
     logStream: options.logStream,
     scopes: options.scopes,
+    clock: options.clock ?? Date.now,
   };
   if (typeof resolved.pepper !== 'string' || resolved.pepper.length < 16) {
     problems.push('pepper: set a server pepper of at least 16 characters (KEYWARDEN_PEPPER or --pepper-file)');

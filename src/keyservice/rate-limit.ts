@@ -43,8 +43,8 @@ export class KeyRateLimiter {
     return new KeyRateLimiter(backend.pool, timeoutMs);
   }
 
-  /** Takes one request from `keyId`'s budget. Throws StoreUnavailableError when the shared counter cannot be reached in time. */
-  async consume(keyId: string, setting: RateLimitSetting): Promise<RateLimitDecision> {
+  /** Takes one request from `keyId`'s budget (`now`: the service clock, for resetAt). Throws StoreUnavailableError when the shared counter cannot be reached in time. */
+  async consume(keyId: string, setting: RateLimitSetting, now: number): Promise<RateLimitDecision> {
     const limiter = this.limiterFor(setting);
     let res: RateLimiterRes;
     let allowed = true;
@@ -63,7 +63,7 @@ export class KeyRateLimiter {
       allowed,
       limit: setting.requests,
       remaining: allowed ? res.remainingPoints : 0,
-      resetAt: Date.now() + Math.max(res.msBeforeNext, 0),
+      resetAt: now + Math.max(res.msBeforeNext, 0),
     };
   }
 

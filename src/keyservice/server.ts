@@ -47,6 +47,7 @@ export async function createKeyService(input: KeyServiceOptions & { processMetri
   const ipResolver = new ClientIpResolver(options.trustedProxies);
   const store = await openStore({
     url: options.databaseUrl,
+    clock: options.clock,
     connectTimeoutMs: Math.min(2000, options.databaseTimeoutMs),
     statementTimeoutMs: options.databaseTimeoutMs,
   });
@@ -121,7 +122,7 @@ async function buildApp(options: ResolvedOptions, store: KeyStore, ipResolver: C
     usage,
     metrics,
     ipResolver,
-    now: Date.now,
+    now: options.clock,
     db,
     async audit(request, event) {
       await db(

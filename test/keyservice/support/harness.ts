@@ -5,6 +5,7 @@ import { afterAll, beforeAll } from '@jest/globals';
 import { bootstrapAdmin, createKeyService } from '../../../src/keyservice/index.js';
 import type { CreateKeyRequest, CreateKeyResponse, KeyService, KeyServiceOptions } from '../../../src/keyservice/index.js';
 import { postgresMissing, startPostgres } from '../../support/postgres.js';
+import { describeWith } from '../../support/prerequisite.js';
 import type { PostgresCluster } from '../../support/postgres.js';
 
 export const PEPPER = 'test-pepper-0123456789abcdef';
@@ -113,4 +114,25 @@ export function useService(backend: Backend, extra: Partial<KeyServiceOptions> =
     return res.json<CreateKeyResponse>();
   };
   return h;
+}
+
+/** Runs `body` once per backend (PostgreSQL skipped loudly where missing; required in CI). */
+export function forEachBackend(title: string, body: (h: Harness, backend: Backend) => void, extra: Partial<KeyServiceOptions> = {}): void {
+  for (const backend of BACKENDS) {
+    describeWith(backend.missing)(`${title} (${backend.name})`, () => {
+      const h = useService(backend.name, extra);
+      body(h, backend.name);
+    });
+  }
+}
+
+/** A clock tests can move. */
+export function movableClock(): { now: () => number; advance(ms: number): void } {
+  let offset = 0;
+  return {
+    now: () => Date.now() + offset,
+    advance(ms: number) {
+      offset += ms;
+    },
+  };
 }
