@@ -66,4 +66,59 @@ forEachBackend('key management errors', (h) => {
     expect(res.statusCode).toBe(400);
     expect(res.json().error.code).toBe('validation_failed');
   });
+
+  it('answers 412 precondition_failed to a PATCH with a stale ETag and leaves the key unchanged', async () => {
+    const { key } = await h.createKey({ name: 'stale' });
+    await h.call('PATCH', `/v1/keys/${key.id}`, h.adminKey, { metadata: { v: 1 } }, { 'if-match': '"1"' });
+    const res = await h.call('PATCH', `/v1/keys/${key.id}`, h.adminKey, { metadata: { v: 2 } }, { 'if-match': '"1"' });
+    expect(res.statusCode).toBe(412);
+    expect(res.json().error.code).toBe('precondition_failed');
+    const garbage = await h.call('PATCH', `/v1/keys/${key.id}`, h.adminKey, { metadata: { v: 3 } }, { 'if-match': 'nonsense' });
+    expect(garbage.statusCode).toBe(412);
+    expect((await h.call('GET', `/v1/keys/${key.id}`, h.adminKey)).json().metadata).toEqual({ v: 1 });
+  });
+
+  it('answers 409 conflict to changing or rotating a revoked key', async () => {
+    const { key } = await h.createKey({ name: 'gone' });
+    await h.call('DELETE', `/v1/keys/${key.id}`, h.adminKey);
+    const patch = await h.call('PATCH', `/v1/keys/${key.id}`, h.adminKey, { enabled: true });
+    const rotate = await h.call('POST', `/v1/keys/${key.id}/rotate`, h.adminKey, {});
+    expect(patch.statusCode).toBe(409);
+    expect(rotate.statusCode).toBe(409);
+  });
+
+  it('answers 400 to an empty PATCH, a page size over the maximum and a cursor it did not issue', async () => {
+    const { key } = await h.createKey({ name: 'empty-patch' });
+    const empty = await h.call('PATCH', `/v1/keys/${key.id}`, h.adminKey, {});
+    expect(empty.statusCode).toBe(400);
+    const big = await h.call('GET', '/v1/keys?limit=100000', h.adminKey);
+    expect(big.statusCode).toBe(400);
+    expect(big.json().error.details[0].field).toBe('querystring.limit');
+    const cursor = await h.call('GET', '/v1/keys?cursor=not-a-cursor', h.adminKey);
+    expect(cursor.statusCode).toBe(400);
+    expect(cursor.json().error.details[0].field).toBe('querystring.cursor');
+    const status = await h.call('GET', '/v1/keys?status=sleeping', h.adminKey);
+    expect(status.statusCode).toBe(400);
+  });
+
+  it('answers 404 for unknown keys, unknown versions and unknown routes', async () => {
+    expect((await h.call('GET', '/v1/keys/key_doesnotexist', h.adminKey)).statusCode).toBe(404);
+    const { key } = await h.createKey({ name: 'versions-404' });
+    const res = await h.call('DELETE', `/v1/keys/${key.id}/versions/kver_nope`, h.adminKey);
+    expect(res.statusCode).toBe(404);
+    const route = await h.call('GET', '/v2/anything', h.adminKey);
+    expect(route.statusCode).toBe(404);
+    expect(route.json().error.code).toBe('route_not_found');
+  });
+
+  it('answers 400 to a rotate with a malformed overlap or Idempotency-Key', async () => {
+    const { key } = await h.createKey({ name: 'rotate-bad' });
+    const overlap = await h.call('POST', `/v1/keys/${key.id}/rotate`, h.adminKey, { overlap: 'forever' });
+    expect(overlap.statusCode).toBe(400);
+    expect(overlap.json().error.details[0].field).toBe('body.overlap');
+    const tooLong = await h.call('POST', `/v1/keys/${key.id}/rotate`, h.adminKey, { overlap: '31d' });
+    expect(tooLong.statusCode).toBe(400);
+    const idem = await h.call('POST', `/v1/keys/${key.id}/rotate`, h.adminKey, {}, { 'idempotency-key': 'has space' });
+    expect(idem.statusCode).toBe(400);
+  });
 });
