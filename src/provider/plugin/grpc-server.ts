@@ -8,7 +8,7 @@ import type { ProviderServer } from './provider-server.js';
 
 /** What the transport tells its owner about. */
 export interface PluginServerHooks {
-  /** GRPCController.Shutdown was called (after its answer is sent). */
+  /** GRPCController.Shutdown was called (its answer queued, held streams ended). */
   readonly onShutdown: () => void;
   /** A held-open stream (stdio, broker) was cancelled: the Terraform process went away. */
   readonly onClientGone: () => void;
@@ -53,6 +53,17 @@ function unary(handler: Handler): grpc.handleUnaryCall<Record<string, unknown>, 
 export function createPluginServer<D>(provider: ProviderServer<D>, hooks: PluginServerHooks): grpc.Server {
   const services = serviceDefinitions();
   const server = new grpc.Server();
+  // Streams Terraform holds open for the whole session; ended on Shutdown so the server can close gracefully.
+  const held = new Set<{ end(): void }>();
+  const hold = (call: grpc.ServerWritableStream<unknown, unknown> | grpc.ServerDuplexStream<unknown, unknown>) => {
+    held.add(call);
+    // Headers now: the client sees the stream established before any data flows.
+    call.sendMetadata(new grpc.Metadata());
+    call.on('cancelled', () => {
+      held.delete(call);
+      hooks.onClientGone();
+    });
+  };
   server.addService(services.provider, {
     GetMetadata: unary(() => provider.getMetadata()),
     GetProviderSchema: unary(() => provider.getProviderSchema()),
@@ -70,21 +81,21 @@ export function createPluginServer<D>(provider: ProviderServer<D>, hooks: Plugin
   });
   // Stdio: logs go straight to stderr (go-plugin reads it), so the mirror stream only stays open.
   server.addService(services.stdio, {
-    StreamStdio: (call: grpc.ServerWritableStream<unknown, unknown>) => {
-      call.on('cancelled', hooks.onClientGone);
-    },
+    StreamStdio: (call: grpc.ServerWritableStream<unknown, unknown>) => hold(call),
   });
   // Broker: providers open no extra connections; hold the stream and ignore its messages.
   server.addService(services.broker, {
     StartStream: (call: grpc.ServerDuplexStream<unknown, unknown>) => {
       call.on('data', () => undefined);
-      call.on('cancelled', hooks.onClientGone);
       call.on('end', () => call.end());
+      hold(call);
     },
   });
   server.addService(services.controller, {
     Shutdown: (_call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<Record<string, never>>) => {
       callback(null, {});
+      for (const call of held) call.end();
+      held.clear();
       setImmediate(hooks.onShutdown);
     },
   });

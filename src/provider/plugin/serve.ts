@@ -85,7 +85,12 @@ export async function serve<D>(definition: ProviderDefinition<D>, options: Serve
     rmSync(directory, { recursive: true, force: true });
     process.exit(0);
   };
-  const server = createPluginServer(provider, { onShutdown: exit, onClientGone: exit });
+  // Graceful on Shutdown, so its answer reaches Terraform; forced if a connection lingers.
+  const shutdown = () => {
+    server.tryShutdown(exit);
+    setTimeout(exit, 500).unref();
+  };
+  const server = createPluginServer(provider, { onShutdown: shutdown, onClientGone: exit });
 
   const clientCert = env.PLUGIN_CLIENT_CERT;
   let credentials = grpc.ServerCredentials.createInsecure();

@@ -1,0 +1,137 @@
+// Offline installation of a TypeScript provider: bundle its entry into one JavaScript file
+// (fast start: no module resolution, no TypeScript loader), lay it out in a Terraform
+// filesystem mirror, and write the CLI configuration that makes `terraform init` take it from
+// there with no network.
+import { build } from 'esbuild';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+
+/** Options of installProvider. */
+export interface InstallOptions {
+  /** The provider's executable entry (TypeScript or JavaScript), e.g. `src/provider/main.ts`. */
+  readonly entry: string;
+  /** Filesystem mirror directory. @default defaultMirrorDirectory() */
+  readonly mirrorDir?: string;
+  /** Source address `HOST/NAMESPACE/TYPE`, e.g. `registry.terraform.io/keywarden/keywarden`. */
+  readonly address: string;
+  /** Provider version, e.g. `0.1.0`. */
+  readonly version: string;
+  /** Node.js executable the launcher runs. @default process.execPath */
+  readonly nodePath?: string;
+  /** Terraform platform directory. @default terraformPlatform() */
+  readonly platform?: string;
+}
+
+/** What installProvider laid down. */
+export interface InstalledProvider {
+  /** The launcher Terraform runs: `.../terraform-provider-TYPE_vVERSION`. */
+  readonly executable: string;
+  /** The single-file bundle the launcher starts. */
+  readonly bundle: string;
+  readonly address: string;
+  readonly version: string;
+  readonly mirrorDir: string;
+}
+
+/** Terraform's implicit local mirror on Unix, searched by `terraform init` without any CLI configuration. */
+export function defaultMirrorDirectory(): string {
+  return join(homedir(), '.terraform.d', 'plugins');
+}
+
+/** Terraform's `OS_ARCH` name for this machine, e.g. `linux_amd64`. */
+export function terraformPlatform(platform: NodeJS.Platform = process.platform, arch: string = process.arch): string {
+  const archNames: Record<string, string> = { x64: 'amd64', arm64: 'arm64', ia32: '386', arm: 'arm' };
+  return `${platform === 'win32' ? 'windows' : platform}_${archNames[arch] ?? arch}`;
+}
+
+/** Splits `HOST/NAMESPACE/TYPE`; throws on anything else (a usage error at the caller's boundary). */
+export function parseAddress(address: string): { host: string; namespace: string; type: string } {
+  const parts = address.split('/');
+  if (parts.length !== 3 || parts.some((p) => !/^[a-z0-9][a-z0-9._-]*$/i.test(p))) {
+    throw new Error(`provider address "${address}" must be HOST/NAMESPACE/TYPE, e.g. registry.terraform.io/keywarden/keywarden`);
+  }
+  const [host = '', namespace = '', type = ''] = parts;
+  return { host, namespace, type };
+}
+
+/**
+ * Bundles `entry` and everything it imports into one ES module at `outFile` (Node 20 target,
+ * node_modules included, `require` provided for the CommonJS dependencies inside).
+ */
+export async function bundleProvider(entry: string, outFile: string): Promise<void> {
+  await build({
+    entryPoints: [resolve(entry)],
+    outfile: outFile,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    minify: true,
+    legalComments: 'none',
+    logLevel: 'silent',
+    banner: { js: "import { createRequire as __kwCreateRequire } from 'node:module'; const require = __kwCreateRequire(import.meta.url);" },
+  });
+}
+
+/**
+ * Bundles the provider and installs it into a filesystem mirror, unpacked layout:
+ * `DIR/HOST/NAMESPACE/TYPE/VERSION/OS_ARCH/terraform-provider-TYPE_vVERSION` (a launcher that
+ * execs node on the bundle beside it).
+ */
+export async function installProvider(options: InstallOptions): Promise<InstalledProvider> {
+  const { host, namespace, type } = parseAddress(options.address);
+  if (!/^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/.test(options.version)) {
+    throw new Error(`provider version "${options.version}" must be a semantic version such as 0.1.0`);
+  }
+  const mirrorDir = resolve(options.mirrorDir ?? defaultMirrorDirectory());
+  const packageDir = join(mirrorDir, host, namespace, type, options.version, options.platform ?? terraformPlatform());
+  mkdirSync(packageDir, { recursive: true });
+  // Not named terraform-provider-*: Terraform runs the first file with that prefix.
+  const bundle = join(packageDir, 'provider.bundle.mjs');
+  await bundleProvider(options.entry, bundle);
+  const executable = join(packageDir, `terraform-provider-${type}_v${options.version}`);
+  const node = options.nodePath ?? process.execPath;
+  writeFileSync(executable, `#!/bin/sh\nexec ${shellQuote(node)} "$(dirname "$0")/provider.bundle.mjs" "$@"\n`);
+  chmodSync(executable, 0o755);
+  return { executable, bundle, address: options.address, version: options.version, mirrorDir };
+}
+
+/**
+ * CLI configuration text that installs the given providers from `mirrorDir` and everything
+ * else from its origin registry (`direct`, which fails offline only for providers not mirrored).
+ */
+export function cliConfiguration(mirrorDir: string, addresses: readonly string[]): string {
+  const list = addresses.map((a) => JSON.stringify(a)).join(', ');
+  return [
+    'provider_installation {',
+    '  filesystem_mirror {',
+    `    path    = ${JSON.stringify(resolve(mirrorDir))}`,
+    `    include = [${list}]`,
+    '  }',
+    '  direct {',
+    `    exclude = [${list}]`,
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+}
+
+/** Writes cliConfiguration to `file` (creating its directory) and returns the path. */
+export function writeCliConfiguration(file: string, mirrorDir: string, addresses: readonly string[]): string {
+  mkdirSync(dirname(resolve(file)), { recursive: true });
+  writeFileSync(file, cliConfiguration(mirrorDir, addresses));
+  return resolve(file);
+}
+
+/**
+ * The environment to run terraform with: the CLI configuration named explicitly (this machine
+ * presets TF_CLI_CONFIG_FILE to a missing file) and no calls home.
+ */
+export function terraformEnvironment(cliConfigFile: string, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return { ...base, TF_CLI_CONFIG_FILE: resolve(cliConfigFile), CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1' };
+}
+
+function shellQuote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}
