@@ -254,9 +254,10 @@ describe('the fake Kubernetes API server', () => {
     expect(server.requests.filter((r) => r.method === 'GET' && r.path === '/api/v1/namespaces/resume/configmaps' && r.query.watch === undefined)).toHaveLength(listsBefore);
 
     // History compacted while disconnected: the watch answers 410, the informer relists.
+    // (Synchronous, so all of it happens before the informer reconnects.)
     server.closeWatches();
+    server.store.delete({ group: '', plural: 'configmaps', namespace: 'resume', name: 'a' });
     server.store.compact();
-    await core.deleteNamespacedConfigMap({ namespace: 'resume', name: 'a' });
     await until(() => seen.length === 3);
     expect(seen).toEqual(['add:a', 'add:b', 'delete:a']);
     expect(server.requests.filter((r) => r.method === 'GET' && r.path === '/api/v1/namespaces/resume/configmaps' && r.query.watch === undefined)).toHaveLength(
