@@ -34,6 +34,8 @@ export interface KeyService {
   readonly options: ResolvedOptions;
   /** Listens on options.host:port and resolves to the base URL, e.g. `http://127.0.0.1:8420`. */
   listen(): Promise<string>;
+  /** Writes the usage counted in memory now (it is otherwise written every usageFlushIntervalMs and at close). */
+  flushUsage(): Promise<void>;
   /** Stops listening, waits for requests in flight, flushes usage, closes the store. Idempotent. */
   close(): Promise<void>;
 }
@@ -52,8 +54,9 @@ export async function createKeyService(input: KeyServiceOptions & { processMetri
     statementTimeoutMs: options.databaseTimeoutMs,
   });
   let app: FastifyInstance;
+  let usage: UsageBuffer;
   try {
-    app = await buildApp(options, store, ipResolver, input.processMetrics ?? false);
+    ({ app, usage } = await buildApp(options, store, ipResolver, input.processMetrics ?? false));
   } catch (err) {
     await store.close();
     throw err;
@@ -72,6 +75,9 @@ export async function createKeyService(input: KeyServiceOptions & { processMetri
       app.log.info({ url: base, fastifyUrl: url }, 'listening');
       return base;
     },
+    flushUsage(): Promise<void> {
+      return usage.flush();
+    },
     close(): Promise<void> {
       closing ??= app.close();
       return closing;
@@ -79,7 +85,12 @@ export async function createKeyService(input: KeyServiceOptions & { processMetri
   };
 }
 
-async function buildApp(options: ResolvedOptions, store: KeyStore, ipResolver: ClientIpResolver, processMetrics: boolean): Promise<FastifyInstance> {
+async function buildApp(
+  options: ResolvedOptions,
+  store: KeyStore,
+  ipResolver: ClientIpResolver,
+  processMetrics: boolean,
+): Promise<{ app: FastifyInstance; usage: UsageBuffer }> {
   const https = options.tlsCertFile && options.tlsKeyFile
     ? { cert: readFileSync(options.tlsCertFile), key: readFileSync(options.tlsKeyFile) }
     : null;
@@ -223,7 +234,7 @@ async function buildApp(options: ResolvedOptions, store: KeyStore, ipResolver: C
     await store.close();
   });
   await app.ready();
-  return app;
+  return { app, usage };
 }
 
 function validationDetails(err: FastifyError): FieldError[] {
