@@ -23,6 +23,8 @@ export interface KubernetesSecretDestinationOptions {
   readonly api: CoreV1Api;
   /** How many times a write is retried after a 409. [5] */
   readonly maxConflictRetries?: number;
+  /** Base of the random back-off before a retry after a 409, doubled per attempt, in ms; 0 = none. [20] */
+  readonly conflictBackoffMs?: number;
 }
 
 interface KeyVersions {
@@ -140,6 +142,9 @@ export class KubernetesSecretDestination implements SecretDestination {
       } catch (err) {
         if (statusCode(err) !== 409) throw this.upstream(err, secretValue);
       }
+      // Writers racing on one Secret (several keys delivered at once) spread out.
+      const base = this.options.conflictBackoffMs ?? 20;
+      if (base > 0 && attempt < attempts) await new Promise((r) => setTimeout(r, Math.random() * base * 2 ** (attempt - 1)));
     }
     throw new DeliveryError('KW_DELIVERY_CONCURRENT_UPDATE', this.description, `Gave up after ${attempts} attempts that each hit a 409.`, {
       retryable: true,

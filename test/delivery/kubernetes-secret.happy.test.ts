@@ -103,6 +103,25 @@ describe('Kubernetes Secret delivery through the real client', () => {
     expect(Object.keys((await read()).data ?? {}).sort()).toEqual(['BILLING_KEY', 'BILLING_KEY.pending', 'SHIPPING_KEY']);
   });
 
+  it('lands every key when many are delivered into one Secret at once (409s retried)', async () => {
+    const name = `billing-${++n}`;
+    const keys = Array.from({ length: 12 }, (_, i) => `KEY_${i}`);
+    await Promise.all(
+      keys.map((key, i) =>
+        deliver(new KubernetesSecretDestination({ namespace: 'orders', name, key, api, maxConflictRetries: 20 }), {
+          keyId: `key_${i}`,
+          versionId: `ver_${i}`,
+          secret: `kw_test_ConcurrentSecret_${i}`,
+        }),
+      ),
+    );
+    const secret = await read(name);
+    expect(Object.keys(secret.data ?? {}).sort()).toEqual([...keys].sort());
+    for (const [i, key] of keys.entries()) expect(secret.data?.[key]).toBe(b64(`kw_test_ConcurrentSecret_${i}`));
+    const versions = JSON.parse(secret.metadata!.annotations![VERSIONS_ANNOTATION]!) as Record<string, { current: string }>;
+    expect(Object.fromEntries(Object.entries(versions).map(([k, v]) => [k, v.current]))).toEqual(Object.fromEntries(keys.map((k, i) => [k, `ver_${i}`])));
+  });
+
   it('reports no current version for a missing Secret', async () => {
     expect(await destination().state()).toEqual({});
   });
