@@ -104,6 +104,13 @@ class ExpandedKey implements ResolvedKey {
     this.annotations = document.annotations;
   }
 
+  /** Plain data for JSON output: the resolved fields and where the key came from. */
+  toJSON(): Record<string, unknown> {
+    const { document, override: _override, ...fields } = this;
+    void _override;
+    return { ...fields, source: { file: document.file, index: document.index, name: document.name } };
+  }
+
   locate(field: ResolvedField, ...rest: PathSegment[]): Location {
     const envPath: PathSegment[] = ['spec', 'environments', this.environment];
     if (field === 'environment') return this.document.locate(envPath, 'key');

@@ -23,6 +23,11 @@ export class LoadedDocument implements SpecDocument {
     this.annotations = data.metadata.annotations ?? {};
   }
 
+  /** Plain data for JSON output (the parsed YAML nodes stay out). */
+  toJSON(): Record<string, unknown> {
+    return { file: this.file, index: this.index, name: this.name, namespace: this.namespace, labels: this.labels, annotations: this.annotations, data: this.data };
+  }
+
   locate(path: readonly PathSegment[], anchor: Anchor = 'auto'): Location {
     return this.locator.locate(this.doc, path, anchor);
   }

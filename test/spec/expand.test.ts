@@ -163,3 +163,31 @@ describe('spec documents', () => {
     expect(doc?.locate(['spec', 'environments', 'production', 'nope', 3])).toEqual({ file: 'keys/order-bot.yaml', line: 15, column: 5, path: 'spec.environments.production.nope[3]' });
   });
 });
+
+describe('JSON output', () => {
+  it('serialises a resolved key as its fields and its source, without the parsed YAML', () => {
+    const production = load()['production'] as ResolvedKey;
+    const json = JSON.parse(JSON.stringify(production));
+    expect(json).toEqual({
+      environment: 'production',
+      mode: 'live',
+      name: 'billing-production-order-bot',
+      integration: 'order-bot',
+      service: 'billing',
+      owner: 'payments-team@example.com',
+      scopes: ['invoices:read', 'payouts:write'],
+      allowedCidrs: ['203.0.113.0/24'],
+      limits: { max_payout: '55.00', currency: 'EUR' },
+      rateLimit: { requests: 10000, per: { text: '1h', seconds: 3600 } },
+      expiresAfter: { text: '365d', seconds: 31536000 },
+      rotation: { every: { text: '30d', seconds: 2592000 }, overlap: { text: '24h', seconds: 86400 } },
+      delivery: [
+        { kind: 'awsSecretsManager', name: 'prod/order-bot/billing', region: 'eu-west-1' },
+        { kind: 'kubernetesSecret', namespace: 'orders', name: 'billing-api-key', key: 'API_KEY' },
+      ],
+      labels: { team: 'payments', tier: '1' },
+      annotations: {},
+      source: { file: 'keys/order-bot.yaml', index: 0, name: 'order-bot-billing' },
+    });
+  });
+});
