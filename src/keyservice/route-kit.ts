@@ -23,8 +23,8 @@ export const ERROR_RESPONSES = { '4xx': errorSchema, '5xx': errorSchema } as con
 export const KEY_SECURITY: ReadonlyArray<Record<string, readonly string[]>> = [{ bearer: [] }, { apiKey: [] }, { basic: [] }];
 
 /** `limit`/`cursor` of a list request, checked against the configured page size. */
-export function pageOf(ctx: ServiceContext, query: { limit?: number; cursor?: string }): PageRequest {
-  const limit = query.limit ?? ctx.options.defaultPageSize;
+export function pageOf(ctx: ServiceContext, query: { limit?: string; cursor?: string }): PageRequest {
+  const limit = query.limit === undefined ? ctx.options.defaultPageSize : Number(query.limit);
   if (limit > ctx.options.maxPageSize) {
     throw new ApiError('validation_failed', `limit must be at most ${ctx.options.maxPageSize}.`, {
       details: [{ field: 'querystring.limit', message: `must be <= ${ctx.options.maxPageSize}` }],

@@ -201,7 +201,8 @@ export const listKeysQuerySchema = {
     integration: LABEL,
     service: LABEL,
     status: keyStatusSchema,
-    limit: { type: 'integer', minimum: 1 },
+    /** Page size (decimal digits; query strings are not coerced). */
+    limit: { type: 'string', pattern: '^[1-9][0-9]{0,5}$' },
     cursor: { type: 'string', minLength: 1, maxLength: 512 },
   },
 } as const;
@@ -330,8 +331,9 @@ export const auditQuerySchema = {
     since: TIMESTAMP,
     until: TIMESTAMP,
     /** Every account's events (needs accounts:admin). */
-    allAccounts: { type: 'boolean' },
-    limit: { type: 'integer', minimum: 1 },
+    allAccounts: { type: 'string', enum: ['true', 'false'] },
+    /** Page size (decimal digits; query strings are not coerced). */
+    limit: { type: 'string', pattern: '^[1-9][0-9]{0,5}$' },
     cursor: { type: 'string', minLength: 1, maxLength: 512 },
   },
 } as const;

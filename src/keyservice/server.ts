@@ -105,7 +105,7 @@ async function buildApp(
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : `req_${randomUUID()}`;
     },
     return503OnClosing: true,
-    ajv: { customOptions: { allErrors: true, allowUnionTypes: true, removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+    ajv: { customOptions: { allErrors: true, allowUnionTypes: true, removeAdditional: false, coerceTypes: false, useDefaults: true } },
   }) as unknown as FastifyInstance;
 
   const metrics = new ServiceMetrics({ defaultMetrics: processMetrics });

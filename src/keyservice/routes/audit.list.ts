@@ -26,15 +26,15 @@ export function register(app: FastifyInstance, ctx: ServiceContext): void {
       const actor = actorOf(request);
       const query = request.query as AuditQuery;
       const scopes = actor.key.scopes;
-      if (query.allAccounts === true && !scopes.includes('accounts:admin')) {
+      if (query.allAccounts === 'true' && !scopes.includes('accounts:admin')) {
         throw new ApiError('forbidden', 'allAccounts=true needs the scope accounts:admin.');
       }
-      if (query.allAccounts !== true && !scopes.includes('audit:read')) {
+      if (query.allAccounts !== 'true' && !scopes.includes('audit:read')) {
         throw new ApiError('forbidden', "Reading this account's audit log needs the scope audit:read.");
       }
       const page = await ctx.db(
         ctx.store.listAudit(
-          query.allAccounts === true ? null : actor.key.accountId,
+          query.allAccounts === 'true' ? null : actor.key.accountId,
           {
             action: query.action,
             keyId: query.keyId,
