@@ -136,8 +136,8 @@ export class ProviderServer<D> {
       const resource = this.resource(request.type_name);
       const current = this.decodeObject(resource.schema, request.current_state);
       const configured = this.configured(ctx);
-      const next = await resource.read({ state: current }, configured);
-      if (ctx.diagnostics.hasErrors()) return { new_state: this.encode(resource.schema, current), private: request.private };
+      const next = await attempt(ctx, () => resource.read({ state: current }, configured));
+      if (next === undefined || ctx.diagnostics.hasErrors()) return { new_state: this.encode(resource.schema, current), private: request.private };
       return { new_state: this.encode(resource.schema, next === null ? null : shapeState(resource.schema, next, current).state), private: request.private };
     });
   }
@@ -172,12 +172,14 @@ export class ProviderServer<D> {
       const config = this.decodeNullableObject(resource.schema, request.config) ?? {};
       const configured = this.configured(ctx);
       if (planned === null) {
-        if (prior !== null) await resource.delete({ prior }, configured);
+        if (prior !== null) await attempt(ctx, () => resource.delete({ prior }, configured));
         // On failure the object still exists: keep it in state.
         return { new_state: this.encode(resource.schema, ctx.diagnostics.hasErrors() ? prior : null) };
       }
-      const result = prior === null ? await resource.create({ config, planned }, configured) : await resource.update({ config, planned, prior }, configured);
-      if (ctx.diagnostics.hasErrors()) {
+      const result = await attempt(ctx, () =>
+        prior === null ? resource.create({ config, planned }, configured) : resource.update({ config, planned, prior }, configured),
+      );
+      if (result === undefined || ctx.diagnostics.hasErrors()) {
         // Failed create: nothing exists. Failed update: the prior object still does.
         return { new_state: this.encode(resource.schema, prior), private: request.planned_private };
       }
@@ -275,6 +277,16 @@ export class ProviderServer<D> {
 
   private encode(schema: Schema, value: TfObject | null): WireDynamicValue {
     return { msgpack: encodeValue(blockType(schema), value) };
+  }
+}
+
+/** Runs a resource operation; a throw becomes an error diagnostic and the result undefined. */
+async function attempt<T>(ctx: CallContext, operation: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await operation();
+  } catch (error) {
+    ctx.diagnostics.error('Provider error', error instanceof Error ? error.message : String(error));
+    return undefined;
   }
 }
 

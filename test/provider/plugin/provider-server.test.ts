@@ -214,6 +214,34 @@ describe('ProviderServer: apply, read, import and state upgrade', () => {
   });
 });
 
+describe('ProviderServer: failures leave state true to what exists', () => {
+  it('stores nothing when create fails, with the error as a diagnostic', async () => {
+    const server = await configured(join(dir, 'no-such-directory', 'notes.json'));
+    const config = note({ name: 'alpha' });
+    const response = await server.applyResourceChange({
+      type_name: 'kwtest_note',
+      prior_state: dv(noteSchema, null),
+      planned_state: dv(noteSchema, { ...config, id: UNKNOWN }),
+      config: dv(noteSchema, config),
+    });
+    expect(diagnostics(response)[0]).toMatchObject({ severity: 1, summary: 'Provider error' });
+    expect(read(noteSchema, response.new_state)).toBeNull();
+  });
+
+  it('keeps the prior state when an update fails', async () => {
+    const server = await configured();
+    const prior = note({ id: 'n-vanished', name: 'alpha', text: 'x' });
+    const response = await server.applyResourceChange({
+      type_name: 'kwtest_note',
+      prior_state: dv(noteSchema, prior),
+      planned_state: dv(noteSchema, { ...prior, text: 'y' }),
+      config: dv(noteSchema, note({ name: 'alpha', text: 'y' })),
+    });
+    expect(diagnostics(response)[0]?.detail).toContain('note n-vanished does not exist');
+    expect(read(noteSchema, response.new_state)).toEqual(prior);
+  });
+});
+
 describe('ProviderServer: stored secrets', () => {
   it('keeps only a hash of the write-only secret in the store', async () => {
     const storeFile = join(dir, 'secret-notes.json');
