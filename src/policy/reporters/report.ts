@@ -50,6 +50,10 @@ export function atOrAbove(severity: Severity, threshold: Severity): boolean {
 }
 
 /** Load error codes (`KWS…` from the spec loader, `KWP…` from the policy loader) are not rules. */
+export function isLoadErrorCode(id: string): boolean {
+  return /^KW[A-Z]\d+$/.test(id);
+}
+
 export function isLoadError(finding: Finding): boolean {
-  return /^KW[A-Z]\d+$/.test(finding.ruleId);
+  return isLoadErrorCode(finding.ruleId);
 }

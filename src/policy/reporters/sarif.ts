@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import type { Log, ReportingDescriptor, Result } from 'sarif';
 import type { Finding, Severity } from '../finding.js';
 import { lineHashes } from './fingerprint.js';
-import type { ReportInput } from './report.js';
+import { type ReportInput, isLoadErrorCode } from './report.js';
 import { relativePath, reportedRules, sortFindings } from './summary.js';
 
 export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
@@ -15,6 +15,11 @@ export const TOOL_INFORMATION_URI = 'https://keywarden.dev';
 export const SOURCE_ROOT = '%SRCROOT%';
 
 const LEVEL: Record<Severity, Result.level> = { error: 'error', warning: 'warning', note: 'note' };
+/**
+ * GitHub code scanning ranks rules tagged `security` by this CVSS-like score: error → High,
+ * warning → Medium, note → Low. Policy rules are about credentials, so they are security rules.
+ */
+const SECURITY_SEVERITY: Record<Severity, string> = { error: '7.5', warning: '5.0', note: '2.0' };
 
 /** A relative path as a URI reference: each segment percent-encoded, forward slashes. */
 function toUri(path: string): string {
@@ -37,7 +42,9 @@ export function sarifLog(input: ReportInput): Log {
       help: { text: rule.help, markdown: `**${rule.title}** (${id})\n\n${rule.help}\n\n*Why:* ${rule.rationale}` },
       defaultConfiguration: { level: LEVEL[rule.severity] },
       ...(rule.helpUri ? { helpUri: rule.helpUri } : {}),
-      properties: { tags: ['keywarden', 'api-keys'] },
+      properties: isLoadErrorCode(id)
+        ? { tags: ['keywarden'] }
+        : { tags: ['security', 'keywarden', 'api-keys'], precision: 'very-high', 'security-severity': SECURITY_SEVERITY[rule.severity] },
     };
   });
 

@@ -67,8 +67,10 @@ describe('SARIF reporter', () => {
       },
       defaultConfiguration: { level: 'error' },
       helpUri: 'https://keywarden.dev/rules/KW002',
-      properties: { tags: ['keywarden', 'api-keys'] },
+      properties: { tags: ['security', 'keywarden', 'api-keys'], precision: 'very-high', 'security-severity': '7.5' },
     });
+    expect(driver.rules?.find((r) => r.id === 'KWS001')?.properties).toEqual({ tags: ['keywarden'] });
+    expect(driver.rules?.find((r) => r.id === 'KW006')?.properties?.['security-severity']).toBe('5.0');
     expect(driver.rules?.map((r) => [r.id, r.defaultConfiguration?.level])).toEqual([
       ['KW002', 'error'],
       ['KW005', 'error'],
