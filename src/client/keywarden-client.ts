@@ -4,11 +4,9 @@ import type {
   ApiKey,
   ApiKeyVersion,
   AuditEventView,
-  AuditQuery,
   CreateKeyRequest,
   CreateKeyResponse,
   ListAuditResponse,
-  ListKeysQuery,
   ListKeysResponse,
   ListVersionsResponse,
   RotateKeyRequest,
@@ -21,7 +19,7 @@ import type {
 } from '../keyservice/api-types.js';
 import type { RetryOptions } from './retry-policy.js';
 import type { TlsOptions } from './tls-options.js';
-import { newIdempotencyKey, Transport, type QueryValue } from './transport.js';
+import { newIdempotencyKey, Transport } from './transport.js';
 
 export interface KeywardenClientOptions {
   /** Base URL of the key service, e.g. `https://keys.example.com`. */
@@ -41,11 +39,35 @@ export interface KeywardenClientOptions {
 /** A key as read, with the ETag to send as If-Match on the next change. */
 export type KeyWithEtag = ApiKey & { readonly etag: string };
 
-/** Filters and paging of `listKeys`. */
-export type ListKeysOptions = ListKeysQuery;
+/** Filters and paging of `listKeys` (every given filter must match). */
+export interface ListKeysOptions {
+  readonly environment?: string;
+  readonly integration?: string;
+  readonly service?: string;
+  readonly status?: ApiKey['status'];
+  /** Page size. @default the service's default page size */
+  readonly limit?: number;
+  /** `nextCursor` of the previous page. */
+  readonly cursor?: string;
+}
 
-/** Filters and paging of `listAudit`. */
-export type ListAuditOptions = AuditQuery;
+/** Filters and paging of `listAudit` (every given filter must match). */
+export interface ListAuditOptions {
+  readonly action?: string;
+  readonly keyId?: string;
+  readonly actorKeyId?: string;
+  readonly outcome?: AuditEventView['outcome'];
+  /** Events at or after this time. */
+  readonly since?: Date | string;
+  /** Events strictly before this time. */
+  readonly until?: Date | string;
+  /** Every account's events (needs accounts:admin). @default false */
+  readonly allAccounts?: boolean;
+  /** Page size. @default the service's default page size */
+  readonly limit?: number;
+  /** `nextCursor` of the previous page. */
+  readonly cursor?: string;
+}
 
 /** A page with the cursor of the next one (null on the last). */
 export interface PageOf<T> {
@@ -104,7 +126,7 @@ export class KeywardenClient {
     const res = await this.transport.request<ListKeysResponse>({
       method: 'GET',
       path: '/v1/keys',
-      query: options as Record<string, QueryValue>,
+      query: { ...options },
       idempotent: true,
     });
     return res.body;
@@ -222,7 +244,11 @@ export class KeywardenClient {
     const res = await this.transport.request<ListAuditResponse>({
       method: 'GET',
       path: '/v1/audit',
-      query: options as Record<string, QueryValue>,
+      query: {
+        ...options,
+        since: options.since instanceof Date ? options.since.toISOString() : options.since,
+        until: options.until instanceof Date ? options.until.toISOString() : options.until,
+      },
       idempotent: true,
     });
     return res.body;
