@@ -49,6 +49,25 @@ export interface Reply {
 
 let databaseCounter = 0;
 
+// One PostgreSQL cluster per test file, shared by its describe blocks (each gets a database).
+let sharedCluster: Promise<PostgresCluster> | undefined;
+let clusterUsers = 0;
+
+function acquireCluster(): Promise<PostgresCluster> {
+  clusterUsers++;
+  sharedCluster ??= startPostgres();
+  return sharedCluster;
+}
+
+async function releaseCluster(): Promise<void> {
+  clusterUsers--;
+  if (clusterUsers === 0 && sharedCluster) {
+    const cluster = await sharedCluster;
+    sharedCluster = undefined;
+    cluster.destroy();
+  }
+}
+
 // Requests go over loopback HTTP: fastify's app.inject cannot load under Jest here
 // (light-my-request requires the ESM-only `cookie` package).
 async function send(url: string, method: string, init: { headers?: Record<string, string>; body?: string }): Promise<Reply> {
@@ -67,7 +86,7 @@ export function useService(backend: Backend, extra: Partial<KeyServiceOptions> =
   beforeAll(async () => {
     let databaseUrl = ':memory:';
     if (backend === 'postgres') {
-      h.cluster = await startPostgres();
+      h.cluster = await acquireCluster();
       databaseUrl = h.cluster.createDatabase(`ks${++databaseCounter}`);
     }
     const logStream = new Writable({
@@ -95,7 +114,7 @@ export function useService(backend: Backend, extra: Partial<KeyServiceOptions> =
     try {
       await h.service?.close();
     } finally {
-      h.cluster?.destroy();
+      if (h.cluster) await releaseCluster();
     }
   }, 60_000);
   h.request = (method, path, init = {}) => send(h.url + path, method, init);
