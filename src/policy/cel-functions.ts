@@ -3,7 +3,8 @@
 import { celFunc, CelScalar, type CelFunc } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
 import ipaddr from 'ipaddr.js';
-import { cidrProblem, parseDuration } from '../spec/index.js';
+import { parseDuration } from '../spec/index.js';
+import { cidrProblemOf, parsedNetwork } from './cidr-memo.js';
 import { scopeMatches } from './scope-pattern.js';
 
 const { STRING, BOOL, INT } = CelScalar;
@@ -11,9 +12,7 @@ const { STRING, BOOL, INT } = CelScalar;
 type Network = [ipaddr.IPv4 | ipaddr.IPv6, number];
 
 function network(text: string): Network {
-  const problem = cidrProblem(text);
-  if (problem) throw new Error(problem);
-  return ipaddr.parseCIDR(text);
+  return parsedNetwork(text);
 }
 
 function address(text: string): ipaddr.IPv4 | ipaddr.IPv6 {
@@ -37,7 +36,7 @@ function seconds(text: string): bigint {
 export const CEL_FUNCTIONS: readonly CelFunc[] = [
   ...strings,
   /** isCidr("203.0.113.0/24") → true: a valid network with no host bits set. */
-  celFunc('isCidr', [STRING], BOOL, (text) => cidrProblem(text) === undefined),
+  celFunc('isCidr', [STRING], BOOL, (text) => cidrProblemOf(text) === undefined),
   /** cidrPrefix("203.0.113.0/24") → 24. */
   celFunc('cidrPrefix', [STRING], INT, (text) => BigInt(network(text)[1])),
   /** inCidr("203.0.113.7", "203.0.113.0/24") → true: the address lies in the network. */

@@ -1,65 +1,82 @@
-// The `key` variable of custom CEL rules: a resolved key as plain CEL data. Whole numbers are
-// CEL ints (bigint), durations are given both as written (`expiresAfter: "365d"`) and in
-// seconds (`expiresAfterSeconds`). Optional fields are absent when unset, so `has()` works.
+// The `key` variable of custom CEL rules: a resolved key as CEL data. Whole numbers are CEL
+// ints (bigint); durations are given both as written (`expiresAfter: "365d"`) and in seconds
+// (`expiresAfterSeconds`). Optional fields are absent when unset, so `has()` works.
+// The value is built as CEL maps and lists up front: handing CEL plain objects makes it convert
+// them again on every access, which dominated the cost of evaluating rules.
+import { celList, celMap, type CelList, type CelMap } from '@bufbuild/cel';
 import type { Delivery, Duration, ResolvedKey } from '../spec/model.js';
 
-type CelData = string | boolean | number | bigint | null | readonly CelData[] | { readonly [field: string]: CelData };
+type CelData = string | boolean | number | bigint | null | CelList | CelMap;
+type Fields = Map<string, CelData>;
 
-function number(value: number): number | bigint {
-  return Number.isSafeInteger(value) ? BigInt(value) : value;
+const EMPTY: CelMap = celMap(new Map());
+
+function stringMap(record: Readonly<Record<string, string>>): CelMap {
+  const fields: Fields = new Map();
+  for (const name in record) fields.set(name, record[name] as string);
+  return fields.size === 0 ? EMPTY : celMap(fields);
 }
 
-function putDuration(target: Record<string, CelData>, field: string, value: Duration | undefined): void {
+function putDuration(fields: Fields, field: string, value: Duration | undefined): void {
   if (!value) return;
-  target[field] = value.text;
-  target[`${field}Seconds`] = BigInt(value.seconds);
+  fields.set(field, value.text);
+  fields.set(`${field}Seconds`, BigInt(value.seconds));
 }
 
-function delivery(d: Delivery): Record<string, CelData> {
+function delivery(d: Delivery): CelMap {
+  const fields: Fields = new Map([['kind', d.kind]]);
   switch (d.kind) {
     case 'awsSecretsManager':
-      return d.region === undefined ? { kind: d.kind, name: d.name } : { kind: d.kind, name: d.name, region: d.region };
+      fields.set('name', d.name);
+      if (d.region !== undefined) fields.set('region', d.region);
+      break;
     case 'kubernetesSecret':
-      return { kind: d.kind, namespace: d.namespace, name: d.name, key: d.key };
+      fields.set('namespace', d.namespace).set('name', d.name).set('key', d.key);
+      break;
     case 'file':
-      return { kind: d.kind, path: d.path };
+      fields.set('path', d.path);
+      break;
   }
+  return celMap(fields);
 }
 
 /** The CEL value of `key` for one resolved key. */
-export function celKey(key: ResolvedKey): Record<string, CelData> {
-  const limits: Record<string, CelData> = {};
-  for (const [name, value] of Object.entries(key.limits)) limits[name] = typeof value === 'number' ? number(value) : value;
-  const out: Record<string, CelData> = {
-    name: key.name,
-    environment: key.environment,
-    mode: key.mode,
-    integration: key.integration,
-    service: key.service,
-    spec: key.document.name,
-    file: key.document.file,
-    scopes: key.scopes,
-    limits,
-    delivery: key.delivery.map(delivery),
-    labels: key.labels,
-    annotations: key.annotations,
-  };
-  if (key.document.namespace !== undefined) out['namespace'] = key.document.namespace;
-  if (key.owner !== undefined) out['owner'] = key.owner;
-  if (key.allowedCidrs !== undefined) out['allowedCidrs'] = key.allowedCidrs;
+export function celKey(key: ResolvedKey): CelMap {
+  const limits: Fields = new Map();
+  for (const name in key.limits) {
+    const value = key.limits[name] as string | number | boolean;
+    limits.set(name, typeof value === 'number' && Number.isSafeInteger(value) ? BigInt(value) : value);
+  }
+  const out: Fields = new Map<string, CelData>([
+    ['name', key.name],
+    ['environment', key.environment],
+    ['mode', key.mode],
+    ['integration', key.integration],
+    ['service', key.service],
+    ['spec', key.document.name],
+    ['file', key.document.file],
+    ['scopes', celList(key.scopes)],
+    ['limits', limits.size === 0 ? EMPTY : celMap(limits)],
+    ['delivery', celList(key.delivery.map(delivery))],
+    ['labels', stringMap(key.labels)],
+    ['annotations', stringMap(key.annotations)],
+  ]);
+  if (key.document.namespace !== undefined) out.set('namespace', key.document.namespace);
+  if (key.owner !== undefined) out.set('owner', key.owner);
+  if (key.allowedCidrs !== undefined) out.set('allowedCidrs', celList(key.allowedCidrs));
   if (key.rateLimit) {
-    const rateLimit: Record<string, CelData> = { requests: BigInt(key.rateLimit.requests) };
+    const rateLimit: Fields = new Map([['requests', BigInt(key.rateLimit.requests)]]);
     putDuration(rateLimit, 'per', key.rateLimit.per);
-    out['rateLimit'] = rateLimit;
+    out.set('rateLimit', celMap(rateLimit));
   }
   putDuration(out, 'expiresAfter', key.expiresAfter);
   if (key.rotation) {
-    const rotation: Record<string, CelData> = {};
+    const rotation: Fields = new Map();
     putDuration(rotation, 'every', key.rotation.every);
-    if (key.rotation.schedule !== undefined) rotation['schedule'] = key.rotation.schedule;
+    if (key.rotation.schedule !== undefined) rotation.set('schedule', key.rotation.schedule);
     putDuration(rotation, 'window', key.rotation.window);
     putDuration(rotation, 'overlap', key.rotation.overlap);
-    out['rotation'] = rotation;
+    out.set('rotation', celMap(rotation));
   }
-  return out;
+  return celMap(out);
 }

@@ -1,6 +1,6 @@
 // Custom rules written in CEL: compiled once (parse, static check of names, plan), then
 // evaluated per matching key. The expression is true when the key complies.
-import { celEnv, CelScalar, isCelError, mapType, parse, plan, type CelResult } from '@bufbuild/cel';
+import { celEnv, CelScalar, isCelError, mapType, parse, plan, type CelMap, type CelResult } from '@bufbuild/cel';
 import type { Expr } from '@bufbuild/cel-spec/cel/expr/syntax_pb.js';
 import type { EnvironmentMode, ResolvedField, ResolvedKey } from '../spec/model.js';
 import { CEL_FUNCTIONS } from './cel-functions.js';
@@ -34,7 +34,7 @@ const FUNCTION_NAMES: ReadonlySet<string> = new Set([...env.funcs].map((f) => f.
 /** Names the language itself defines: type denotations usable in `type(x) == int`. */
 const BUILTIN_IDENTIFIERS: ReadonlySet<string> = new Set(['int', 'uint', 'double', 'bool', 'string', 'bytes', 'list', 'map', 'null_type', 'type', 'dyn']);
 
-type Program = (bindings: { key: Record<string, unknown> }) => CelResult;
+type Program = (bindings: { key: CelMap }) => CelResult;
 
 /** A compile problem, positioned by its offset in the expression text. */
 export interface CelProblem {
@@ -155,7 +155,7 @@ export class CelRule {
   }
 
   /** Undefined when the key complies, else the finding's message. */
-  evaluate(bindings: { key: Record<string, unknown> }, key: ResolvedKey): string | undefined {
+  evaluate(bindings: { key: CelMap }, key: ResolvedKey): string | undefined {
     const result = this.program(bindings);
     if (result === true) return undefined;
     if (isCelError(result)) {

@@ -1,6 +1,7 @@
 // The policy engine: runs the policy in force over loaded specs and returns findings sorted by
 // position, with exceptions applied and duplicates (one inherited field seen by several
 // environments) reported once.
+import type { CelMap } from '@bufbuild/cel';
 import type { ResolvedKey, SpecDocument } from '../spec/model.js';
 import { celKey } from './cel-key.js';
 import { policyError } from './errors.js';
@@ -100,7 +101,7 @@ export function checkPolicy(load: PolicyInput & { readonly sources?: ReadonlyMap
 
   if (policy.celRules.length > 0) {
     for (const key of load.keys) {
-      let bindings: { key: Record<string, unknown> } | undefined;
+      let bindings: { key: CelMap } | undefined;
       for (const { rule, severity } of policy.celRules) {
         if (!rule.appliesTo(key)) continue;
         bindings ??= { key: celKey(key) };

@@ -24,6 +24,8 @@ const KNOWN: readonly { readonly kind: string; readonly pattern: RegExp; readonl
   { kind: 'a private key', pattern: /-----BEGIN [A-Z ]*PRIVATE KEY-----/, previewLength: 11 },
 ];
 
+/** Cheap test that must pass before the known formats are tried one by one. */
+const KNOWN_HINT = /live_|AKIA|ASIA|gh[pousr]_|xox|PRIVATE KEY/;
 const TOKEN_RUN = /[A-Za-z0-9+/=_-]+/g;
 
 /** Shannon entropy of `text` in bits per character. */
@@ -41,7 +43,7 @@ export function shannonEntropy(text: string): number {
 /** The first thing in `value` that looks like a secret, or undefined. */
 export function findSecret(value: string, options: SecretScanOptions): SecretMatch | undefined {
   if (value.length < 8) return undefined;
-  for (const known of KNOWN) {
+  for (const known of KNOWN_HINT.test(value) ? KNOWN : []) {
     const m = known.pattern.exec(value);
     if (m) return { kind: known.kind, preview: `${m[0].slice(0, known.previewLength)}…` };
   }

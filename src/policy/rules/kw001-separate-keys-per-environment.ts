@@ -41,7 +41,7 @@ export const kw001 = {
   check(ctx) {
     const findings: Finding[] = [];
     const byName = new Map<string, ResolvedKey>();
-    const byDestination = new Map<string, { key: ResolvedKey; location: Location }>();
+    const byDestination = new Map<string, { key: ResolvedKey; index: number }>();
     const regionOf = (environment: string) => ctx.project.environments[environment]?.awsRegion;
     for (const key of ctx.keys) {
       const first = byName.get(key.name);
@@ -61,16 +61,15 @@ export const kw001 = {
         const id = destinationId(key, delivery, regionOf);
         if (seen.has(id)) return;
         seen.add(id);
-        const location = key.locate('delivery', i);
         const owner = byDestination.get(id);
         if (!owner) {
-          byDestination.set(id, { key, location });
+          byDestination.set(id, { key, index: i });
           return;
         }
         findings.push(
           ctx.finding(
-            location,
-            `key ${key.name} delivers to ${describeDestination(id)}, which key ${owner.key.name} (${where(owner.location)}) also delivers to: give each key its own destination`,
+            key.locate('delivery', i),
+            `key ${key.name} delivers to ${describeDestination(id)}, which key ${owner.key.name} (${where(owner.key.locate('delivery', owner.index))}) also delivers to: give each key its own destination`,
             key,
           ),
         );

@@ -1,4 +1,4 @@
-import { cidrProblem } from '../../spec/index.js';
+import { cidrProblemOf } from '../cidr-memo.js';
 import type { Finding } from '../finding.js';
 import type { BuiltinRule } from '../rule.js';
 
@@ -33,7 +33,7 @@ export const kw005 = {
         continue;
       }
       cidrs.forEach((cidr, i) => {
-        const problem = cidrProblem(cidr);
+        const problem = cidrProblemOf(cidr);
         if (problem) {
           findings.push(ctx.finding(key.locate('allowedCidrs', i), `${problem}: fix the allowlist entry`, key));
         } else if (allowsEveryAddress(cidr)) {

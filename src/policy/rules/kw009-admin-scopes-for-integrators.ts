@@ -24,10 +24,15 @@ export const kw009 = {
     const findings: Finding[] = [];
     const integrators = new Set(ctx.project.integrators);
     const patterns = ctx.params.adminScopes;
+    const adminPatternOf = new Map<string, string | undefined>();
     for (const key of ctx.keys) {
       if (integrators.has(key.integration)) continue;
       key.scopes.forEach((scope, i) => {
-        const pattern = patterns.find((p) => scopeMatches(scope, p));
+        let pattern = adminPatternOf.get(scope);
+        if (pattern === undefined && !adminPatternOf.has(scope)) {
+          pattern = patterns.find((p) => scopeMatches(scope, p));
+          adminPatternOf.set(scope, pattern);
+        }
         if (pattern === undefined) return;
         findings.push(
           ctx.finding(

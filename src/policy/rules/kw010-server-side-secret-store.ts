@@ -1,6 +1,26 @@
+import type { PathSegment } from '../../spec/model.js';
 import type { Finding } from '../finding.js';
 import type { BuiltinRule } from '../rule.js';
 import { findSecret } from '../secret-scan.js';
+
+/** Calls `visit` with every string in `data` (values, not keys) and its path (valid during the call only). */
+function forEachString(data: unknown, path: PathSegment[], visit: (value: string, path: PathSegment[]) => void): void {
+  if (typeof data === 'string') {
+    visit(data, path);
+  } else if (Array.isArray(data)) {
+    for (let i = 0; i < data.length; i++) {
+      path.push(i);
+      forEachString(data[i], path, visit);
+      path.pop();
+    }
+  } else if (data !== null && typeof data === 'object') {
+    for (const field in data) {
+      path.push(field);
+      forEachString((data as Record<string, unknown>)[field], path, visit);
+      path.pop();
+    }
+  }
+}
 
 export interface Kw010Params {
   /** Shortest run of token characters treated as a possible random secret. @default 32 */
@@ -49,20 +69,19 @@ export const kw010 = {
       });
     }
     const scan = { minLength: ctx.params.minSecretLength, minEntropy: ctx.params.minSecretEntropy };
+    // Walk the plain data and locate only the hits: positions are costly and hits are rare.
     for (const document of ctx.documents) {
-      for (const scalar of document.scalars()) {
-        if (typeof scalar.value !== 'string') continue;
-        const secret = findSecret(scalar.value, scan);
-        if (secret) {
-          findings.push(
-            ctx.finding(
-              scalar.location,
-              `this value looks like ${secret.kind} (${secret.preview}): never put secrets in a spec file; revoke it and let Keywarden deliver it to a secret store`,
-              document,
-            ),
-          );
-        }
-      }
+      forEachString(document.data, [], (value, path) => {
+        const secret = findSecret(value, scan);
+        if (!secret) return;
+        findings.push(
+          ctx.finding(
+            document.locate([...path]),
+            `this value looks like ${secret.kind} (${secret.preview}): never put secrets in a spec file; revoke it and let Keywarden deliver it to a secret store`,
+            document,
+          ),
+        );
+      });
     }
     return findings;
   },
