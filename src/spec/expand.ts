@@ -137,9 +137,8 @@ function formatFieldPath(_envPath: PathSegment[], field: string, rest: PathSegme
 function has(value: unknown, path: readonly PathSegment[]): boolean {
   let cur = value;
   for (const seg of path) {
-    if (cur === null || typeof cur !== 'object') return false;
+    if (cur === null || typeof cur !== 'object' || !Object.hasOwn(cur, seg)) return false;
     cur = (cur as Record<string | number, unknown>)[seg];
-    if (cur === undefined) return false;
   }
   return true;
 }
@@ -156,7 +155,7 @@ export function expandDocument(document: LoadedDocument, project: Project, error
   const keys: ResolvedKey[] = [];
   const environments = document.data.spec.environments as Record<string, EnvironmentOverride>;
   for (const [environment, override] of Object.entries(environments)) {
-    const env = project.environments[environment];
+    const env = Object.hasOwn(project.environments, environment) ? project.environments[environment] : undefined;
     if (!env) {
       const known = Object.keys(project.environments);
       const suggestion = didYouMean(environment, known);

@@ -77,15 +77,19 @@ export function projectFromSource(file: string, text: string, root: string, limi
   const namingPattern = project.naming?.pattern ?? DEFAULT_NAMING_PATTERN;
   const namingErrors = namingFindings(naming, namingPattern, doc, locator);
   errors.push(...namingErrors);
-  const environments: Record<string, ProjectEnvironment> = {};
-  for (const [name, env] of Object.entries(project.environments ?? {})) {
-    environments[name] = {
+  // fromEntries defines own properties, so an environment named like an Object.prototype
+  // member (`constructor`, `__proto__`) is an ordinary entry.
+  const environments: Record<string, ProjectEnvironment> = Object.fromEntries(
+    Object.entries(project.environments ?? {}).map(([name, env]) => [
       name,
-      mode: env.mode as EnvironmentMode,
-      ...(env.endpoint !== undefined ? { endpoint: env.endpoint } : {}),
-      ...(env.awsRegion !== undefined ? { awsRegion: env.awsRegion } : {}),
-    };
-  }
+      {
+        name,
+        mode: env.mode as EnvironmentMode,
+        ...(env.endpoint !== undefined ? { endpoint: env.endpoint } : {}),
+        ...(env.awsRegion !== undefined ? { awsRegion: env.awsRegion } : {}),
+      },
+    ]),
+  );
   return {
     file,
     root,

@@ -200,3 +200,17 @@ describe('load errors: project file', () => {
     expect(result.errors.map((e) => `${e.ruleId} ${e.line}:${e.column} ${e.path}`)).toEqual(['KWS013 2:7 kind']);
   });
 });
+
+describe('load errors: names that shadow JavaScript built-ins', () => {
+  it.each(['constructor', '__proto__', 'toString'])('treats an environment named %s as an unknown environment', (name) => {
+    const text = apiKey('', `    ${name}: {}`);
+    expect(errorsOf(text)).toEqual([`KWS015 keys/a.yaml:9:5 spec.environments${name === '__proto__' ? '.__proto__' : `.${name}`}`]);
+  });
+
+  it('accepts a project environment named constructor', () => {
+    const project = 'apiVersion: keywarden.dev/v1alpha1\nkind: Project\nenvironments: { constructor: { mode: test } }\n';
+    const result = loadFromStrings({ 'keys/a.yaml': apiKey('', '    constructor: {}') }, { project });
+    expect(result.errors).toEqual([]);
+    expect(result.keys.map((k) => `${k.name}:${k.mode}`)).toEqual(['constructor-order-bot:test']);
+  });
+});
