@@ -472,6 +472,14 @@ export class KyselyKeyStore implements KeyStore {
     return this.#guard('revokeVersion', async () => {
       const now = this.#clock();
       return this.#transaction(async (trx) => {
+        // Key row first (the lock order of every transaction here).
+        const locked = await trx
+          .updateTable('api_keys')
+          .set((eb) => ({ revision: eb.ref('revision') }))
+          .where('id', '=', keyId)
+          .where('account_id', '=', accountId)
+          .executeTakeFirst();
+        if (Number(locked.numUpdatedRows) === 0) return 'not_found' as const;
         const revoked = await trx
           .updateTable('key_versions')
           .set({ revoked_at: now })
@@ -548,36 +556,42 @@ export class KyselyKeyStore implements KeyStore {
       }
     }
     return this.#guard('recordUsage', async () => {
-      await this.#transaction(async (trx) => {
-        const byKey = new Map<string, { count: number; lastUsedAt: number }>();
-        for (const [versionId, usage] of byVersion) {
-          const row = await trx
-            .updateTable('key_versions')
-            .set((eb) => ({
-              usage_count: eb('usage_count', '+', usage.count),
-              // Portable max(): SQLite has max(a, b), PostgreSQL greatest(a, b).
-              last_used_at: sql<number>`CASE WHEN last_used_at IS NULL OR last_used_at < ${usage.lastUsedAt} THEN ${usage.lastUsedAt} ELSE last_used_at END`,
-            }))
-            .where('id', '=', versionId)
-            .returning('key_id')
-            .executeTakeFirst();
-          if (!row) continue;
-          const merged = byKey.get(row.key_id);
-          if (merged) {
-            merged.count += usage.count;
-            merged.lastUsedAt = Math.max(merged.lastUsedAt, usage.lastUsedAt);
-          } else {
-            byKey.set(row.key_id, { ...usage });
-          }
+      const owners: { id: string; key_id: string }[] = [];
+      const versionIds = [...byVersion.keys()];
+      // Bounded IN lists keep well inside both databases' bind-parameter limits.
+      for (let i = 0; i < versionIds.length; i += 500) {
+        owners.push(...(await this.#db.selectFrom('key_versions').select(['id', 'key_id']).where('id', 'in', versionIds.slice(i, i + 500)).execute()));
+      }
+      const byKey = new Map<string, { count: number; lastUsedAt: number }>();
+      for (const owner of owners) {
+        const usage = byVersion.get(owner.id)!;
+        const merged = byKey.get(owner.key_id);
+        if (merged) {
+          merged.count += usage.count;
+          merged.lastUsedAt = Math.max(merged.lastUsedAt, usage.lastUsedAt);
+        } else {
+          byKey.set(owner.key_id, { ...usage });
         }
-        for (const [keyId, usage] of byKey) {
+      }
+      const lastUsed = (at: number) =>
+        // Portable max(): SQLite has max(a, b), PostgreSQL greatest(a, b).
+        sql<number>`CASE WHEN last_used_at IS NULL OR last_used_at < ${at} THEN ${at} ELSE last_used_at END`;
+      await this.#transaction(async (trx) => {
+        // Lock order everywhere: key rows before version rows, each in id order (no deadlocks on PostgreSQL).
+        for (const keyId of [...byKey.keys()].sort()) {
+          const usage = byKey.get(keyId)!;
           await trx
             .updateTable('api_keys')
-            .set((eb) => ({
-              usage_count: eb('usage_count', '+', usage.count),
-              last_used_at: sql<number>`CASE WHEN last_used_at IS NULL OR last_used_at < ${usage.lastUsedAt} THEN ${usage.lastUsedAt} ELSE last_used_at END`,
-            }))
+            .set((eb) => ({ usage_count: eb('usage_count', '+', usage.count), last_used_at: lastUsed(usage.lastUsedAt) }))
             .where('id', '=', keyId)
+            .execute();
+        }
+        for (const versionId of owners.map((o) => o.id).sort()) {
+          const usage = byVersion.get(versionId)!;
+          await trx
+            .updateTable('key_versions')
+            .set((eb) => ({ usage_count: eb('usage_count', '+', usage.count), last_used_at: lastUsed(usage.lastUsedAt) }))
+            .where('id', '=', versionId)
             .execute();
         }
       });
