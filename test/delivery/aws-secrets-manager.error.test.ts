@@ -2,19 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DeleteSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { AwsSecretsManagerDestination, DeliveryError, deliver, versionToken } from '../../src/delivery/index.js';
 import { startFakeSecretsManager, type FakeSecretsManager } from '../support/fake-secrets-manager.js';
-
-const V1 = { keyId: 'key_1', versionId: 'ver_1', secret: 'kw_test_FirstSecretValue0001' };
-const V2 = { keyId: 'key_1', versionId: 'ver_2', secret: 'kw_test_SecondSecretValue0002' };
-
-async function failure(promise: Promise<unknown>): Promise<DeliveryError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(DeliveryError);
-    return err as DeliveryError;
-  }
-  throw new Error('expected the call to fail');
-}
+import { V1, V2, deliveryFailure } from './fixtures.js';
 
 describe('AWS Secrets Manager delivery failures', () => {
   let fake: FakeSecretsManager;
@@ -35,7 +23,7 @@ describe('AWS Secrets Manager delivery failures', () => {
   it('refuses the same version id with other data and names the version, not the secret', async () => {
     const d = destination();
     await deliver(d, V1);
-    const err = await failure(d.stage({ ...V1, secret: 'kw_test_OtherDataSameVersion01' }));
+    const err = await deliveryFailure(d.stage({ ...V1, secret: 'kw_test_OtherDataSameVersion01' }));
     expect(err.code).toBe('KW_DELIVERY_VERSION_CONFLICT');
     expect(err.upstream).toBe('ResourceExistsException');
     expect(err.message).toContain('ver_1');
@@ -45,7 +33,7 @@ describe('AWS Secrets Manager delivery failures', () => {
 
   it('requires the secret to exist when creation is not allowed', async () => {
     const d = destination({ createIfMissing: false });
-    const err = await failure(d.stage(V1));
+    const err = await deliveryFailure(d.stage(V1));
     expect(err.code).toBe('KW_DELIVERY_DESTINATION_MISSING');
     expect(fake.hasSecret(`err/secret-${n}`)).toBe(false);
   });
@@ -53,7 +41,7 @@ describe('AWS Secrets Manager delivery failures', () => {
   it('refuses to promote a version that was never staged', async () => {
     const d = destination();
     await deliver(d, V1);
-    expect((await failure(d.promote('ver_9'))).code).toBe('KW_DELIVERY_VERSION_NOT_STAGED');
+    expect((await deliveryFailure(d.promote('ver_9'))).code).toBe('KW_DELIVERY_VERSION_NOT_STAGED');
   });
 
   it('refuses to promote a version that was staged and then discarded', async () => {
@@ -61,21 +49,21 @@ describe('AWS Secrets Manager delivery failures', () => {
     await deliver(d, V1);
     await d.stage(V2);
     await d.discard('ver_2');
-    expect((await failure(d.promote('ver_2'))).code).toBe('KW_DELIVERY_VERSION_NOT_STAGED');
+    expect((await deliveryFailure(d.promote('ver_2'))).code).toBe('KW_DELIVERY_VERSION_NOT_STAGED');
     expect(await d.current()).toBe('ver_1');
   });
 
   it('refuses to discard the current version', async () => {
     const d = destination();
     await deliver(d, V1);
-    expect((await failure(d.discard('ver_1'))).code).toBe('KW_DELIVERY_DISCARD_CURRENT');
+    expect((await deliveryFailure(d.discard('ver_1'))).code).toBe('KW_DELIVERY_DISCARD_CURRENT');
   });
 
   it('surfaces throttling as a retryable upstream error without the secret', async () => {
     const d = destination();
     await deliver(d, V1);
     fake.injectFault({ operation: 'PutSecretValue', errorType: 'ThrottlingException' });
-    const err = await failure(d.stage(V2));
+    const err = await deliveryFailure(d.stage(V2));
     expect(err.code).toBe('KW_DELIVERY_UPSTREAM');
     expect(err.upstream).toBe('ThrottlingException');
     expect(err.retryable).toBe(true);
@@ -89,7 +77,7 @@ describe('AWS Secrets Manager delivery failures', () => {
     const d = destination();
     await deliver(d, V1);
     fake.injectFault({ operation: 'PutSecretValue', errorType: 'InternalServiceError', afterEffect: true });
-    const err = await failure(d.stage(V2));
+    const err = await deliveryFailure(d.stage(V2));
     expect(err.retryable).toBe(true);
     await d.stage(V2);
     await d.promote('ver_2');
@@ -114,7 +102,7 @@ describe('AWS Secrets Manager delivery failures', () => {
     await deliver(d, V1);
     await d.stage(V2);
     fake.injectFault({ operation: 'UpdateSecretVersionStage', errorType: 'ThrottlingException' });
-    expect((await failure(d.promote('ver_2'))).retryable).toBe(true);
+    expect((await deliveryFailure(d.promote('ver_2'))).retryable).toBe(true);
     expect(await d.state()).toEqual({ current: 'ver_1', pending: 'ver_2' });
     await d.promote('ver_2');
     expect(await d.state()).toEqual({ current: 'ver_2', previous: 'ver_1' });
@@ -124,12 +112,12 @@ describe('AWS Secrets Manager delivery failures', () => {
     const d = destination();
     await deliver(d, V1);
     await client.send(new DeleteSecretCommand({ SecretId: `err/secret-${n}`, RecoveryWindowInDays: 7 }));
-    expect((await failure(d.stage(V2))).code).toBe('KW_DELIVERY_DESTINATION_DELETED');
+    expect((await deliveryFailure(d.stage(V2))).code).toBe('KW_DELIVERY_DESTINATION_DELETED');
   });
 
   it('refuses version ids that cannot become a ClientRequestToken', async () => {
     const d = destination();
-    const err = await failure(d.stage({ ...V1, versionId: 'x'.repeat(65) }));
+    const err = await deliveryFailure(d.stage({ ...V1, versionId: 'x'.repeat(65) }));
     expect(err.code).toBe('KW_DELIVERY_INVALID_VERSION_ID');
   });
 

@@ -2,10 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { AwsSecretsManagerDestination, deliver, versionToken } from '../../src/delivery/index.js';
 import { startFakeSecretsManager, type FakeSecretsManager } from '../support/fake-secrets-manager.js';
+import { V1, V2, V3 } from './fixtures.js';
 
-const V1 = { keyId: 'key_1', versionId: 'ver_1', secret: 'kw_test_FirstSecretValue0001' };
-const V2 = { keyId: 'key_1', versionId: 'ver_2', secret: 'kw_test_SecondSecretValue0002' };
-const V3 = { keyId: 'key_1', versionId: 'ver_3', secret: 'kw_test_ThirdSecretValue00003' };
 const t = (id: string): string => versionToken(id)!;
 
 describe('AWS Secrets Manager delivery through the real SDK', () => {

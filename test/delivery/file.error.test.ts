@@ -3,19 +3,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeliveryError, deliver, FileDestination, nodeFileIo, type FileIo } from '../../src/delivery/index.js';
-
-const V1 = { keyId: 'key_1', versionId: 'ver_1', secret: 'kw_test_FirstSecretValue0001' };
-const V2 = { keyId: 'key_1', versionId: 'ver_2', secret: 'kw_test_SecondSecretValue0002' };
-
-async function failure(promise: Promise<unknown>): Promise<DeliveryError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(DeliveryError);
-    return err as DeliveryError;
-  }
-  throw new Error('expected the call to fail');
-}
+import { V1, V2, deliveryFailure } from './fixtures.js';
 
 /** node:fs, except that writes stop after half the data with ENOSPC. */
 const diskFullHalfway: FileIo = {
@@ -56,7 +44,7 @@ describe('local file delivery failures', () => {
     const path = join(dir, 'api-key');
     await deliver(new FileDestination({ path, mode: 'test' }), V1);
     const broken = new FileDestination({ path, mode: 'test', io: diskFullHalfway });
-    const err = await failure(broken.stage(V2));
+    const err = await deliveryFailure(broken.stage(V2));
     expect(err.code).toBe('KW_DELIVERY_IO');
     expect(err.upstream).toBe('ENOSPC');
     expect(await readFile(path, 'utf8')).toBe(V1.secret);
@@ -70,12 +58,12 @@ describe('local file delivery failures', () => {
     await deliver(good, V1);
     await good.stage(V2);
     const crashing = new FileDestination({ path, mode: 'test', io: failingRenameOf('api-key.pending') });
-    expect((await failure(crashing.promote('ver_2'))).upstream).toBe('EIO');
+    expect((await deliveryFailure(crashing.promote('ver_2'))).upstream).toBe('EIO');
     // The file still holds the old version, and the state says so.
     expect(await readFile(path, 'utf8')).toBe(V1.secret);
     expect(await good.state()).toEqual({ current: 'ver_1', pending: 'ver_2' });
     // Discarding is refused once promotion began; promoting again finishes it.
-    expect((await failure(good.discard('ver_2'))).code).toBe('KW_DELIVERY_DISCARD_CURRENT');
+    expect((await deliveryFailure(good.discard('ver_2'))).code).toBe('KW_DELIVERY_DISCARD_CURRENT');
     await good.promote('ver_2');
     expect(await readFile(path, 'utf8')).toBe(V2.secret);
     expect(await good.state()).toEqual({ current: 'ver_2', previous: 'ver_1' });
@@ -99,7 +87,7 @@ describe('local file delivery failures', () => {
         },
       },
     });
-    await failure(crashing.promote('ver_2'));
+    await deliveryFailure(crashing.promote('ver_2'));
     expect(await readFile(path, 'utf8')).toBe(V2.secret);
     expect(await good.state()).toEqual({ current: 'ver_2', previous: 'ver_1' });
     await good.promote('ver_2');
@@ -110,11 +98,11 @@ describe('local file delivery failures', () => {
     const path = join(dir, 'api-key');
     const d = new FileDestination({ path, mode: 'test' });
     await deliver(d, V1);
-    expect((await failure(d.stage({ ...V1, secret: 'kw_test_OtherData' }))).code).toBe('KW_DELIVERY_VERSION_CONFLICT');
-    expect((await failure(d.promote('ver_2'))).code).toBe('KW_DELIVERY_VERSION_NOT_STAGED');
-    expect((await failure(d.discard('ver_1'))).code).toBe('KW_DELIVERY_DISCARD_CURRENT');
+    expect((await deliveryFailure(d.stage({ ...V1, secret: 'kw_test_OtherData' }))).code).toBe('KW_DELIVERY_VERSION_CONFLICT');
+    expect((await deliveryFailure(d.promote('ver_2'))).code).toBe('KW_DELIVERY_VERSION_NOT_STAGED');
+    expect((await deliveryFailure(d.discard('ver_1'))).code).toBe('KW_DELIVERY_DISCARD_CURRENT');
     await d.stage(V2);
-    expect((await failure(d.stage({ ...V2, secret: 'kw_test_OtherData2' }))).code).toBe('KW_DELIVERY_VERSION_CONFLICT');
+    expect((await deliveryFailure(d.stage({ ...V2, secret: 'kw_test_OtherData2' }))).code).toBe('KW_DELIVERY_VERSION_CONFLICT');
   });
 
   it('refuses a path that names a directory', () => {

@@ -2,20 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { DeliveryError, deliver, KubernetesSecretDestination } from '../../src/delivery/index.js';
 import { startFakeKubeApiServer, type FakeKubeApiServer } from '../support/fake-kube-apiserver.js';
-
-const V1 = { keyId: 'key_1', versionId: 'ver_1', secret: 'kw_test_FirstSecretValue0001' };
-const V2 = { keyId: 'key_1', versionId: 'ver_2', secret: 'kw_test_SecondSecretValue0002' };
-const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64');
-
-async function failure(promise: Promise<unknown>): Promise<DeliveryError> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(err).toBeInstanceOf(DeliveryError);
-    return err as DeliveryError;
-  }
-  throw new Error('expected the call to fail');
-}
+import { V1, V2, b64, deliveryFailure } from './fixtures.js';
 
 describe('Kubernetes Secret delivery under conflicts and failures', () => {
   let server: FakeKubeApiServer;
@@ -76,7 +63,7 @@ describe('Kubernetes Secret delivery under conflicts and failures', () => {
     const d = destination(2);
     await deliver(d, V1);
     server.injectFault({ method: 'PUT', path: `/api/v1/namespaces/orders/secrets/app-${n}`, code: 409, reason: 'Conflict', times: 3 });
-    const err = await failure(d.stage(V2));
+    const err = await deliveryFailure(d.stage(V2));
     expect(err.code).toBe('KW_DELIVERY_CONCURRENT_UPDATE');
     expect(err.retryable).toBe(true);
     expect(await d.state()).toEqual({ current: 'ver_1' });
@@ -86,23 +73,23 @@ describe('Kubernetes Secret delivery under conflicts and failures', () => {
     const d = destination();
     await deliver(d, V1);
     await d.stage(V2);
-    expect((await failure(d.stage({ ...V2, secret: 'kw_test_DifferentForVer2' }))).code).toBe('KW_DELIVERY_VERSION_CONFLICT');
-    expect((await failure(d.stage({ ...V1, secret: 'kw_test_DifferentForVer1' }))).code).toBe('KW_DELIVERY_VERSION_CONFLICT');
+    expect((await deliveryFailure(d.stage({ ...V2, secret: 'kw_test_DifferentForVer2' }))).code).toBe('KW_DELIVERY_VERSION_CONFLICT');
+    expect((await deliveryFailure(d.stage({ ...V1, secret: 'kw_test_DifferentForVer1' }))).code).toBe('KW_DELIVERY_VERSION_CONFLICT');
   });
 
   it('refuses to promote an unstaged version and to discard the current one', async () => {
     const d = destination();
-    expect((await failure(d.promote('ver_1'))).code).toBe('KW_DELIVERY_VERSION_NOT_STAGED');
+    expect((await deliveryFailure(d.promote('ver_1'))).code).toBe('KW_DELIVERY_VERSION_NOT_STAGED');
     await deliver(d, V1);
-    expect((await failure(d.promote('ver_5'))).code).toBe('KW_DELIVERY_VERSION_NOT_STAGED');
-    expect((await failure(d.discard('ver_1'))).code).toBe('KW_DELIVERY_DISCARD_CURRENT');
+    expect((await deliveryFailure(d.promote('ver_5'))).code).toBe('KW_DELIVERY_VERSION_NOT_STAGED');
+    expect((await deliveryFailure(d.discard('ver_1'))).code).toBe('KW_DELIVERY_DISCARD_CURRENT');
   });
 
   it('surfaces a server error as a retryable upstream error with the Status reason', async () => {
     const d = destination();
     await deliver(d, V1);
     server.injectFault({ method: 'PUT', code: 500, reason: 'InternalError', message: 'etcdserver: request timed out' });
-    const err = await failure(d.stage(V2));
+    const err = await deliveryFailure(d.stage(V2));
     expect(err.code).toBe('KW_DELIVERY_UPSTREAM');
     expect(err.upstream).toBe('HTTP 500 InternalError');
     expect(err.retryable).toBe(true);
@@ -112,7 +99,7 @@ describe('Kubernetes Secret delivery under conflicts and failures', () => {
   it('does not retry a 403', async () => {
     const d = destination();
     server.injectFault({ method: 'GET', code: 403, reason: 'Forbidden', message: 'secrets "x" is forbidden: User cannot get resource' });
-    const err = await failure(d.stage(V1));
+    const err = await deliveryFailure(d.stage(V1));
     expect(err.retryable).toBe(false);
     expect(err.upstream).toBe('HTTP 403 Forbidden');
   });

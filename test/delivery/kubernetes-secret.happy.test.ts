@@ -2,10 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { deliver, KubernetesSecretDestination, MANAGED_BY_LABEL, VERSIONS_ANNOTATION } from '../../src/delivery/index.js';
 import { startFakeKubeApiServer, type FakeKubeApiServer } from '../support/fake-kube-apiserver.js';
-
-const V1 = { keyId: 'key_1', versionId: 'ver_1', secret: 'kw_test_FirstSecretValue0001' };
-const V2 = { keyId: 'key_1', versionId: 'ver_2', secret: 'kw_test_SecondSecretValue0002' };
-const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64');
+import { V1, V2, b64 } from './fixtures.js';
 
 describe('Kubernetes Secret delivery through the real client', () => {
   let server: FakeKubeApiServer;
