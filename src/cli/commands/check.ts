@@ -127,6 +127,11 @@ export function register(program: Command): void {
     .addOption(new Option('--fail-on <severity>', 'exit 1 on findings at or above this severity: error, warning').default('error'))
     .option('--policies <dir>', 'policy pack directory to use instead of the default pack')
     .option('--project <file>', 'project file (default: keywarden.yaml in the working directory, when there is one)')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 no findings at or above --fail-on, 1 findings, 2 usage or load errors.\n' +
+        'Reports go to standard output or --output, logs to standard error. See docs/cli.md and docs/ci.md.',
+    )
     .action(async (paths: string[], options: CheckOptions, command: Command) => {
       process.exitCode = await runCheck(paths, options, {
         stdout: process.stdout,
