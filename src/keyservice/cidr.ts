@@ -5,9 +5,13 @@ import ipaddr from 'ipaddr.js';
 type Address = ipaddr.IPv4 | ipaddr.IPv6;
 type Range = [Address, number];
 
-/** Parses an address, unwrapping IPv4-mapped IPv6; undefined when it is not an IP. */
+/**
+ * Parses an address, unwrapping IPv4-mapped IPv6; undefined when it is not an IP. IPv4 must be
+ * four decimal parts: legacy forms such as `1.2.3` or `0x7f.1` are refused, not reinterpreted.
+ */
 export function parseAddress(text: string): Address | undefined {
-  if (!ipaddr.isValid(text)) return undefined;
+  const valid = text.includes(':') ? ipaddr.IPv6.isValid(text) : ipaddr.IPv4.isValidFourPartDecimal(text);
+  if (!valid) return undefined;
   try {
     return ipaddr.process(text);
   } catch {
@@ -22,6 +26,8 @@ export function parseCidr(text: string): Range | undefined {
     const addr = parseAddress(trimmed);
     return addr ? [addr, addr.kind() === 'ipv4' ? 32 : 128] : undefined;
   }
+  const slash = trimmed.indexOf('/');
+  if (parseAddress(trimmed.slice(0, slash)) === undefined || !/^\d{1,3}$/.test(trimmed.slice(slash + 1))) return undefined;
   let range: Range;
   try {
     range = ipaddr.parseCIDR(trimmed);
