@@ -176,8 +176,9 @@ async function buildApp(
   app.addHook('onRoute', (route) => {
     const config = route.config as { keywarden?: { auth: string } } | undefined;
     if (config?.keywarden?.auth !== 'key') return;
-    const existing = route.onRequest;
-    route.onRequest = existing ? [...(Array.isArray(existing) ? existing : [existing]), authenticate] : [authenticate];
+    const existing = route.onRequest === undefined ? [] : Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest];
+    // HEAD routes are built from their GET route's options, which already carry the hook.
+    if (!existing.includes(authenticate)) route.onRequest = [...existing, authenticate];
   });
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
