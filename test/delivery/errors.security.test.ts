@@ -84,6 +84,8 @@ describe('secrets never appear in delivery errors', () => {
     sm.injectFault({ operation: 'PutSecretValue', errorType: 'InvalidParameterException', message: `bad SecretString ${SECRET} (${Buffer.from(SECRET).toString('base64')})` });
     const err = await expectCleanFailure(() => d.stage({ keyId: 'k', versionId: 'v2', secret: SECRET }));
     expect(err.message).toContain('[REDACTED]');
+    expect(err.upstream).toBe('InvalidParameterException');
+    expect(err.retryable).toBe(false);
   });
 
   it('redacts a secret that an upstream Status message echoes back (Kubernetes)', async () => {
