@@ -7,7 +7,7 @@ import type { Location, PathSegment, ResolvedKey, SpecDocument } from '../spec/m
 import { policyError } from './errors.js';
 import { findingAt, type Finding, type RuleDescriptor } from './finding.js';
 import { validateInlineExceptions } from './pack-schema.js';
-import { settingsFindings } from './settings-errors.js';
+import { settingsFindings, withoutInvalidEntries } from './settings-errors.js';
 
 /** The annotation that holds a spec's own exceptions, as a YAML list in a string. */
 export const EXCEPTIONS_ANNOTATION = 'keywarden.dev/exceptions';
@@ -66,13 +66,14 @@ export function expiryInstant(expires: string): number | undefined {
 
 /** Builds exceptions from validated definitions; bad dates become errors. */
 export function makeExceptions(
-  definitions: readonly ExceptionDefinition[],
+  definitions: readonly (ExceptionDefinition | null)[],
   locate: (path: readonly PathSegment[]) => Location,
   errors: Finding[],
   document?: SpecDocument,
 ): PolicyException[] {
   const out: PolicyException[] = [];
   definitions.forEach((definition, i) => {
+    if (definition === null) return;
     const expiresAt = expiryInstant(definition.expires);
     if (expiresAt === undefined) {
       errors.push(policyError('invalidException', locate([i, 'expires']), `expiry date "${definition.expires}" is not a real date: write YYYY-MM-DD`));
@@ -101,10 +102,13 @@ export function inlineExceptions(documents: readonly SpecDocument[], errors: Fin
       continue;
     }
     if (!validateInlineExceptions(data)) {
-      errors.push(...settingsFindings(validateInlineExceptions.errors ?? [], data, locate, annotationPath));
-      continue;
+      const problems = validateInlineExceptions.errors ?? [];
+      errors.push(...settingsFindings(problems, data, locate, annotationPath));
+      // Keep the valid entries: wrap the list so it prunes like a settings section.
+      const usable = Array.isArray(data) ? withoutInvalidEntries(problems.map((p) => ({ ...p, instancePath: `/list${p.instancePath}` })), { list: data }) : undefined;
+      data = usable?.['list'] ?? [];
     }
-    out.push(...makeExceptions(data as ExceptionDefinition[], locate, errors, document));
+    out.push(...makeExceptions(data as (ExceptionDefinition | null)[], locate, errors, document));
   }
   return out;
 }

@@ -8,7 +8,7 @@ import { DEFAULT_LIMITS, parseSource } from '../spec/parse-source.js';
 import { policyError } from './errors.js';
 import type { Finding } from './finding.js';
 import { validatePackDocument, validateProjectPolicy } from './pack-schema.js';
-import { settingsFindings } from './settings-errors.js';
+import { settingsFindings, withoutInvalidEntries } from './settings-errors.js';
 import { documentSource, projectSource, type SettingsSource } from './settings-source.js';
 
 /** The package's own `policies/` folder (the default pack), found from this module's location. */
@@ -47,11 +47,14 @@ export function readPackDirectory(dir: string, referencedAt: Location | undefine
     const { locator, documents } = parseSource(file, text, DEFAULT_LIMITS, errors);
     for (const { doc, data } of documents) {
       const source = documentSource(data, [], dir, doc, locator, text);
-      if (!validatePackDocument(data)) {
-        errors.push(...settingsFindings(validatePackDocument.errors ?? [], data, source.locate, []));
+      if (validatePackDocument(data)) {
+        sources.push(source);
         continue;
       }
-      sources.push(source);
+      const problems = validatePackDocument.errors ?? [];
+      errors.push(...settingsFindings(problems, data, source.locate, []));
+      const usable = withoutInvalidEntries(problems, data);
+      if (usable) sources.push({ ...source, data: usable });
     }
   }
   return sources;
@@ -70,14 +73,17 @@ export function settingsLayers(
   const layers = readPackDirectory(policiesDir ?? DEFAULT_POLICIES_DIR, undefined, errors);
   if (project.policy === undefined || project.policy === null) return layers;
   const own = projectSource(project, sources);
-  if (!validateProjectPolicy(project.policy)) {
-    errors.push(...settingsFindings(validateProjectPolicy.errors ?? [], project.policy, own.locate, ['policy']));
-    return layers;
+  let policy: unknown = project.policy;
+  if (!validateProjectPolicy(policy)) {
+    const problems = validateProjectPolicy.errors ?? [];
+    errors.push(...settingsFindings(problems, policy, own.locate, ['policy']));
+    policy = withoutInvalidEntries(problems, policy);
+    if (policy === undefined) return layers;
   }
-  const packs = (project.policy as { packs?: readonly string[] }).packs ?? [];
+  const packs = ((policy as { packs?: readonly (string | null)[] }).packs ?? []);
   packs.forEach((dir, i) => {
-    layers.push(...readPackDirectory(path.resolve(project.root, dir), own.locate(['packs', i]), errors));
+    if (dir !== null) layers.push(...readPackDirectory(path.resolve(project.root, dir), own.locate(['packs', i]), errors));
   });
-  layers.push(own);
+  layers.push({ ...own, data: policy });
   return layers;
 }

@@ -20,8 +20,9 @@ interface RuleSetting {
 
 interface LayerSettings {
   readonly rules?: Readonly<Record<string, RuleSetting>>;
-  readonly customRules?: readonly CustomRuleDefinition[];
-  readonly exceptions?: readonly ExceptionDefinition[];
+  /** Entries that failed validation are null (see withoutInvalidEntries). */
+  readonly customRules?: readonly (CustomRuleDefinition | null)[];
+  readonly exceptions?: readonly (ExceptionDefinition | null)[];
 }
 
 export interface ActiveBuiltin {
@@ -58,6 +59,7 @@ export function buildPolicySet(layers: readonly SettingsSource[], errors: Findin
   for (const layer of layers) {
     const data = layer.data as LayerSettings;
     (data.customRules ?? []).forEach((definition, i) => {
+      if (definition === null) return;
       const at = (path: readonly PathSegment[]) => layer.locate(['customRules', i, ...path]);
       if (custom.has(definition.id)) {
         errors.push(policyError('duplicateRule', at(['id']), `custom rule ${definition.id} is defined twice: give each rule its own id`));

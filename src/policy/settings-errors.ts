@@ -64,3 +64,36 @@ export function settingsFindings(errors: readonly ErrorObject[], data: unknown, 
   }
   return findings;
 }
+
+/**
+ * A copy of settings `data` without the entries ajv found fault with, so that one bad rule or
+ * exception does not take the rest of the settings down with it: an error under
+ * `section[entry]` drops that entry (a list entry becomes null), an unknown top-level field drops that field, an error on a
+ * whole section drops the section. Undefined when the data as a whole is unusable.
+ */
+export function withoutInvalidEntries(errors: readonly ErrorObject[], data: unknown): Record<string, unknown> | undefined {
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return undefined;
+  const copy: Record<string, unknown> = { ...(data as Record<string, unknown>) };
+  const dropped = new Map<string, Set<string>>();
+  for (const e of errors) {
+    const path = pointerToPath(e.instancePath, data);
+    const [section, entry] = path;
+    if (section === undefined) {
+      if (e.keyword !== 'additionalProperties') return undefined;
+      delete copy[String((e.params as { additionalProperty: string }).additionalProperty)];
+    } else if (entry === undefined) {
+      delete copy[String(section)];
+    } else {
+      const set = dropped.get(String(section)) ?? new Set<string>();
+      set.add(String(entry));
+      dropped.set(String(section), set);
+    }
+  }
+  for (const [section, entries] of dropped) {
+    const value = copy[section];
+    // Array entries become null rather than going away, so that later indices keep pointing at their YAML nodes.
+    if (Array.isArray(value)) copy[section] = value.map((item, i) => (entries.has(String(i)) ? null : item));
+    else if (value !== null && typeof value === 'object') copy[section] = Object.fromEntries(Object.entries(value).filter(([k]) => !entries.has(k)));
+  }
+  return copy;
+}
