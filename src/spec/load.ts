@@ -138,9 +138,16 @@ async function walk(dir: string, shown: string, out: string[]): Promise<void> {
   }
 }
 
-async function readStdinDefault(): Promise<string> {
+/** Reads standard input, stopping once it is over `limit` bytes (the size check then refuses it). */
+async function readStdinUpTo(limit: number): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  let total = 0;
+  for await (const chunk of process.stdin) {
+    const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+    chunks.push(buffer);
+    total += buffer.length;
+    if (total > limit) break;
+  }
   return Buffer.concat(chunks).toString('utf8');
 }
 
@@ -230,7 +237,7 @@ export async function loadSpecs(paths: readonly string[], options: LoadOptions =
   const outcomes = await mapLimited(files, 32, async (file): Promise<ReadOutcome> => {
     if (file !== '-') return readSpecFile(file, cwd, limits);
     try {
-      return { file: STDIN_NAME, text: await (options.readStdin ?? readStdinDefault)() };
+      return { file: STDIN_NAME, text: await (options.readStdin ?? (() => readStdinUpTo(limits.maxFileBytes)))() };
     } catch (err) {
       return { file: STDIN_NAME, error: loadError('unreadable', { file: STDIN_NAME, line: 1, column: 1, path: '' }, `standard input cannot be read: ${(err as Error).message}`) };
     }

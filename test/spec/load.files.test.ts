@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { loadSpecs } from '../../src/spec/index.js';
 
@@ -143,5 +144,41 @@ describe('the examples', () => {
       if (key.mode === 'live') expect(kinds).not.toContain('file');
       else expect(kinds).toEqual(['file']);
     }
+  });
+});
+
+describe('standard input', () => {
+  it('refuses standard input over the size limit', async () => {
+    const result = await loadSpecs(['-'], { cwd: root, maxFileBytes: 100, readStdin: async () => `# ${'x'.repeat(200)}\n` });
+    expect(result.errors.map((e) => `${e.ruleId} ${e.file}:${e.line}:${e.column}`)).toEqual(['KWS010 <stdin>:1:1']);
+  });
+
+  it('reports a failure to read standard input', async () => {
+    const result = await loadSpecs(['-'], { cwd: root, readStdin: async () => Promise.reject(new Error('EIO')) });
+    expect(result.errors).toEqual([
+      { ruleId: 'KWS019', severity: 'error', message: 'standard input cannot be read: EIO', file: '<stdin>', line: 1, column: 1, path: '' },
+    ]);
+  });
+});
+
+describe('standard input of the process', () => {
+  it('is read for "-" when no reader is given', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const repo = path.resolve(import.meta.dirname, '../..');
+    const script = [
+      `const { loadSpecs } = await import(${JSON.stringify(pathToFileURL(path.join(repo, 'src/spec/index.ts')).href)});`,
+      "const r = await loadSpecs(['-']);",
+      "process.stdout.write(JSON.stringify({ keys: r.keys.map((k) => k.name), errors: r.errors.map((e) => e.ruleId + ' ' + e.file) }));",
+    ].join('\n');
+    const tsx = pathToFileURL(path.join(repo, 'node_modules/tsx/dist/loader.mjs')).href;
+    // Run in the temporary directory: no keywarden.yaml there, so the default environments apply.
+    const run = spawnSync(process.execPath, ['--import', tsx, '--input-type=module', '-e', script], {
+      input: apiKey('piped', 'production: {}, development: {}'),
+      encoding: 'utf8',
+      cwd: root,
+      timeout: 60_000,
+    });
+    expect(run.stderr).toBe('');
+    expect(JSON.parse(run.stdout)).toEqual({ keys: ['production-piped', 'development-piped'], errors: [] });
   });
 });
