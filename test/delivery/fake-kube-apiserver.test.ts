@@ -215,6 +215,9 @@ describe('the fake Kubernetes API server', () => {
       void watch.watch('/api/v1/namespaces/w/events', { resourceVersion: list.metadata?.resourceVersion }, (type, obj) => expired.push([type, obj]), () => resolve());
     });
     expect(expired).toEqual([['ERROR', expect.objectContaining({ kind: 'Status', code: 410, reason: 'Expired' })]]);
+    const invalid = await fetch(`${server.url}/api/v1/namespaces/w/events?watch=true&resourceVersion=abc`);
+    expect(invalid.status).toBe(400);
+    expect(await invalid.json()).toMatchObject({ kind: 'Status', reason: 'BadRequest', code: 400 });
   });
 
   it('feeds a client-node informer (list, then watch) and ends watches when asked', async () => {

@@ -142,8 +142,9 @@ export class FakeKubeApiServer {
         throw failure(404, 'NotFound', 'the server could not find the requested resource');
       }
       if (route.name === undefined && method === 'GET' && (query.watch === 'true' || query.watch === '1')) {
+        this.watch(req, res, type, route, query);
         record(200);
-        return this.watch(req, res, type, route, query);
+        return;
       }
       const [status, result] = this.dispatch(method, req.headers['content-type'], type, route, query, body);
       record(status);
@@ -226,6 +227,10 @@ export class FakeKubeApiServer {
   private watch(req: IncomingMessage, res: ServerResponse, type: ResourceType, route: Route, query: Record<string, string>): void {
     const match = matcher(query);
     const key = typeKey(type.group, type.plural);
+    const from = query.resourceVersion;
+    if (from !== undefined && from !== '' && !/^\d+$/.test(from)) {
+      throw failure(400, 'BadRequest', `invalid resource version: ${from}`);
+    }
     const inScope = (o: KubeObject): boolean => !type.namespaced || route.namespace === undefined || o.metadata.namespace === route.namespace;
     res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache, private' });
     res.flushHeaders();
@@ -241,7 +246,6 @@ export class FakeKubeApiServer {
       else if (!now) eventType = undefined;
       if (eventType !== undefined) send(eventType, inVersion(event.object, type, route.version));
     };
-    const from = query.resourceVersion;
     const backlog: StoreEvent[] = [];
     if (from === undefined || from === '' || from === '0') {
       for (const o of this.store.list(type.group, type.plural, route.namespace).filter(match)) {
