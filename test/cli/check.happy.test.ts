@@ -18,6 +18,13 @@ describe('keywarden check: clean runs and findings', () => {
       'keys/unlabelled.yaml': apiKey('quiet-bot', (t) => t.replace('  labels: { team: payments }\n', '')),
       'clean-only/keys/clean.yaml': apiKey('clean-bot'),
       'warning-only/keys/unlabelled.yaml': apiKey('quiet-bot', (t) => t.replace('  labels: { team: payments }\n', '')),
+      'lenient-pack/pack.yaml': [
+        'apiVersion: keywarden.dev/v1alpha1',
+        'kind: PolicyPack',
+        'rules:',
+        '  KW002: { severity: warning }',
+        '',
+      ].join('\n'),
     });
   });
   afterAll(async () => project.dispose());
@@ -52,6 +59,16 @@ describe('keywarden check: clean runs and findings', () => {
     expect(lenient.code).toBe(0);
     const strict = await runCheck(['--project', 'keywarden.yaml', 'warning-only/keys', '--fail-on', 'warning'], { cwd: project.dir });
     expect(strict.code).toBe(1);
+  });
+
+  it('uses the pack given with --policies instead of the default one', async () => {
+    const args = ['--project', 'keywarden.yaml', 'keys/wildcard.yaml', '--format', 'json'];
+    const strict = JSON.parse((await runCheck(args, { cwd: project.dir })).stdout) as { findings: Array<{ ruleId: string; severity: string }> };
+    expect(strict.findings.find((f) => f.ruleId === 'KW002')?.severity).toBe('error');
+    const run = await runCheck([...args, '--policies', 'lenient-pack'], { cwd: project.dir });
+    const lenient = JSON.parse(run.stdout) as { findings: Array<{ ruleId: string; severity: string }> };
+    expect(lenient.findings.filter((f) => f.ruleId === 'KW002').map((f) => f.severity)).toEqual(['warning']);
+    expect(run.code).toBe(0);
   });
 
   it('writes the report to --output atomically and logs the outcome to stderr', async () => {
