@@ -33,7 +33,7 @@ export class Diagnostics {
   }
 }
 
-/** tfplugin6.AttributePath as proto-loader objects. */
+/** tfplugin6.AttributePath as a message object. */
 export function toProtoPath(path: AttributePath): { steps: Record<string, string | number>[] } {
   return {
     steps: path.map((step): Record<string, string | number> =>
@@ -42,7 +42,7 @@ export function toProtoPath(path: AttributePath): { steps: Record<string, string
   };
 }
 
-/** tfplugin6.Diagnostic as a proto-loader object. */
+/** tfplugin6.Diagnostic as a message object. */
 export function toProtoDiagnostic(d: Diagnostic): Record<string, unknown> {
   return {
     severity: d.severity === 'error' ? SEVERITY.ERROR : SEVERITY.WARNING,

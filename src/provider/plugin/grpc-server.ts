@@ -2,9 +2,9 @@
 // and go-plugin's GRPCStdio, GRPCBroker and GRPCController. RPCs not declared here (ephemeral
 // resources, functions, MoveResourceState, newer protocol additions) answer UNIMPLEMENTED.
 import * as grpc from '@grpc/grpc-js';
-import { fromJSON } from '@grpc/proto-loader';
-import { PROTOCOL_DESCRIPTOR } from './protocol.js';
+import { PROTOCOL_DESCRIPTOR, type NamespaceDescriptor, type ServiceDescriptor } from './protocol.js';
 import type { ProviderServer } from './provider-server.js';
+import { WireCodec } from './wire-codec.js';
 
 /** What the transport tells its owner about. */
 export interface PluginServerHooks {
@@ -22,18 +22,41 @@ export interface Services {
 }
 
 let services: Services | undefined;
-/** The four services as grpc-js definitions (loaded once; also used by test clients). */
+/** The four services as grpc-js definitions (built once; also used by test clients). */
 export function serviceDefinitions(): Services {
   if (services) return services;
-  const loaded = fromJSON(PROTOCOL_DESCRIPTOR, { keepCase: true, longs: Number, enums: Number, defaults: false, oneofs: true });
-  const service = (name: string) => loaded[name] as grpc.ServiceDefinition;
+  const codec = new WireCodec(PROTOCOL_DESCRIPTOR);
   services = {
-    provider: service('tfplugin6.Provider'),
-    stdio: service('plugin.GRPCStdio'),
-    broker: service('plugin.GRPCBroker'),
-    controller: service('plugin.GRPCController'),
+    provider: serviceDefinition(codec, 'tfplugin6.Provider'),
+    stdio: serviceDefinition(codec, 'plugin.GRPCStdio'),
+    broker: serviceDefinition(codec, 'plugin.GRPCBroker'),
+    controller: serviceDefinition(codec, 'plugin.GRPCController'),
   };
   return services;
+}
+
+/** A grpc-js service definition for a service declared in PROTOCOL_DESCRIPTOR. */
+function serviceDefinition(codec: WireCodec, fullName: string): grpc.ServiceDefinition {
+  let node: NamespaceDescriptor | undefined = PROTOCOL_DESCRIPTOR;
+  for (const part of fullName.split('.')) node = node?.nested?.[part] as NamespaceDescriptor | undefined;
+  const methods = (node as Partial<ServiceDescriptor> | undefined)?.methods;
+  if (!methods) throw new Error(`protocol descriptor: no service ${fullName}`);
+  const definition: Record<string, grpc.MethodDefinition<Record<string, unknown>, Record<string, unknown>>> = {};
+  for (const [name, method] of Object.entries(methods)) {
+    const requestType = codec.resolve(method.requestType, fullName);
+    const responseType = codec.resolve(method.responseType, fullName);
+    definition[name] = {
+      path: `/${fullName}/${name}`,
+      requestStream: method.requestStream ?? false,
+      responseStream: method.responseStream ?? false,
+      requestSerialize: (message) => codec.encode(requestType, message),
+      requestDeserialize: (bytes) => codec.decode(requestType, bytes),
+      responseSerialize: (message) => codec.encode(responseType, message),
+      responseDeserialize: (bytes) => codec.decode(responseType, bytes),
+      originalName: name,
+    };
+  }
+  return definition;
 }
 
 type Handler = (request: Record<string, unknown>) => Record<string, unknown> | Promise<Record<string, unknown>>;

@@ -2,9 +2,42 @@
 // Terraform's plugin protocol 6 (package tfplugin6, the subset Terraform 1.11 calls) and
 // go-plugin's housekeeping services (package plugin). Written from the published protocol
 // descriptions; only the messages used here are declared, field numbers as published.
-// Declared as protobuf.js JSON descriptors (loaded with @grpc/proto-loader's `fromJSON`) rather
-// than .proto files, so the definitions travel inside a single-file bundle and cost no parsing.
-import type { INamespace } from 'protobufjs';
+// Declared as protobuf.js JSON descriptors rather than .proto files, so the definitions travel
+// inside a single-file bundle and cost no parsing. wire-codec.ts encodes them at run time; the
+// tests load the same descriptors with @grpc/proto-loader as the reference implementation.
+
+/** One field: number, type (scalar, message or enum name, resolved like protobuf does), repeated or map. */
+export interface FieldDescriptor {
+  readonly id: number;
+  readonly type: string;
+  readonly rule?: 'repeated';
+  /** Set for `map<keyType, type>` fields. */
+  readonly keyType?: string;
+  readonly options?: Readonly<Record<string, unknown>>;
+}
+export interface MessageDescriptor {
+  readonly fields: Readonly<Record<string, FieldDescriptor>>;
+  readonly oneofs?: Readonly<Record<string, { readonly oneof: readonly string[] }>>;
+  readonly nested?: Readonly<Record<string, NamespaceNode>>;
+}
+export interface EnumDescriptor {
+  readonly values: Readonly<Record<string, number>>;
+}
+export interface MethodDescriptor {
+  readonly requestType: string;
+  readonly responseType: string;
+  readonly requestStream?: boolean;
+  readonly responseStream?: boolean;
+  readonly comment: string;
+}
+export interface ServiceDescriptor {
+  readonly methods: Readonly<Record<string, MethodDescriptor>>;
+}
+/** A package or message scope: the protobuf.js JSON descriptor shape (also what @grpc/proto-loader's fromJSON reads). */
+export interface NamespaceDescriptor {
+  readonly nested?: Readonly<Record<string, NamespaceNode>>;
+}
+export type NamespaceNode = MessageDescriptor | EnumDescriptor | ServiceDescriptor | NamespaceDescriptor;
 
 type FieldSpec = readonly [id: number, type: string, rule?: 'repeated' | 'optional'];
 type MapSpec = readonly [id: number, 'map', keyType: string, valueType: string];
@@ -12,9 +45,9 @@ type MapSpec = readonly [id: number, 'map', keyType: string, valueType: string];
 /** A message descriptor from `{ field: [id, type, rule?] }`; nested messages/enums go in `nested`. */
 function message(
   fields: Record<string, FieldSpec | MapSpec>,
-  extra: { nested?: INamespace['nested']; oneofs?: Record<string, { oneof: string[] }> } = {},
-): NonNullable<INamespace['nested']>[string] {
-  const out: Record<string, unknown> = {};
+  extra: { nested?: Record<string, NamespaceNode>; oneofs?: Record<string, { oneof: string[] }> } = {},
+): MessageDescriptor {
+  const out: Record<string, FieldDescriptor> = {};
   for (const [name, spec] of Object.entries(fields)) {
     if (spec[1] === 'map') {
       const [id, , keyType, type] = spec as MapSpec;
@@ -24,28 +57,26 @@ function message(
       out[name] = rule === 'repeated' ? { id, type, rule } : rule === 'optional' ? { id, type, options: { proto3_optional: true } } : { id, type };
     }
   }
-  return { fields: out, ...(extra.oneofs ? { oneofs: extra.oneofs } : {}), ...(extra.nested ? { nested: extra.nested } : {}) } as NonNullable<
-    INamespace['nested']
-  >[string];
+  return { fields: out, ...(extra.oneofs ? { oneofs: extra.oneofs } : {}), ...(extra.nested ? { nested: extra.nested } : {}) };
 }
 
 /** `{ Request, Response }` pair, the shape every tfplugin6 call uses. */
-function call(request: Record<string, FieldSpec | MapSpec>, response: Record<string, FieldSpec | MapSpec>, nested: INamespace['nested'] = {}) {
+function call(request: Record<string, FieldSpec | MapSpec>, response: Record<string, FieldSpec | MapSpec>, nested: Record<string, NamespaceNode> = {}): NamespaceDescriptor {
   return { nested: { Request: message(request), Response: message(response), ...nested } };
 }
 
 /** An RPC: `rpc NAME(request) returns (response)`, either side optionally a stream. */
-function rpc(requestType: string, responseType: string, streams: { requestStream?: boolean; responseStream?: boolean } = {}) {
+function rpc(requestType: string, responseType: string, streams: { requestStream?: boolean; responseStream?: boolean } = {}): MethodDescriptor {
   return { requestType, responseType, ...streams, comment: '' };
 }
 
-function enumOf(values: readonly string[]) {
+function enumOf(values: readonly string[]): EnumDescriptor {
   return { values: Object.fromEntries(values.map((v, i) => [v, i])) };
 }
 
 const diags = (id: number): FieldSpec => [id, 'Diagnostic', 'repeated'];
 
-const tfplugin6: INamespace = {
+const tfplugin6: NamespaceDescriptor = {
   nested: {
     DynamicValue: message({ msgpack: [1, 'bytes'], json: [2, 'bytes'] }),
     Diagnostic: message(
@@ -193,7 +224,7 @@ const tfplugin6: INamespace = {
 };
 
 // go-plugin's services: the process's stdio mirror, the connection broker and the controller.
-const plugin: INamespace = {
+const plugin: NamespaceDescriptor = {
   nested: {
     Empty: message({}),
     StdioData: message({ channel: [1, 'Channel'], data: [2, 'bytes'] }, { nested: { Channel: enumOf(['INVALID', 'STDOUT', 'STDERR']) } }),
@@ -208,7 +239,7 @@ const plugin: INamespace = {
 };
 
 /** Both protocols as one protobuf.js namespace (packages `tfplugin6` and `plugin`). */
-export const PROTOCOL_DESCRIPTOR: INamespace = { nested: { tfplugin6, plugin } };
+export const PROTOCOL_DESCRIPTOR: NamespaceDescriptor = { nested: { tfplugin6, plugin } };
 
 /** Diagnostic severities as numbered in tfplugin6. */
 export const SEVERITY = { ERROR: 1, WARNING: 2 } as const;

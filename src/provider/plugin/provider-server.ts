@@ -1,5 +1,5 @@
 // The tfplugin6.Provider service in terms of the definitions: each handler takes the request
-// as proto-loader decodes it and returns the response object. No transport here (see
+// as decoded by wire-codec.ts and returns the response object. No transport here (see
 // grpc-server.ts), so the handlers can be exercised directly.
 import type { CallContext, ConfiguredContext, DataSource, ProviderDefinition, Resource } from './definitions.js';
 import { Diagnostics, toProtoDiagnostic, toProtoPath } from './diagnostics.js';
@@ -10,7 +10,7 @@ import { blockType, schemaProblems, schemaToProto, type Schema } from './schema.
 import { validateBlock } from './validate.js';
 import { isObjectValue, type TfObject, type TfValue } from './values.js';
 
-/** tfplugin6.DynamicValue as proto-loader hands it over. */
+/** tfplugin6.DynamicValue as decoded from the wire. */
 export interface WireDynamicValue {
   msgpack?: Uint8Array | null;
   json?: Uint8Array | null;

@@ -73,7 +73,7 @@ export function blockType(block: Block): TfType {
   return ['object', attributes];
 }
 
-/** The tfplugin6.Schema message (as a proto-loader object) for a schema. */
+/** The tfplugin6.Schema message (as a message object) for a schema. */
 export function schemaToProto(schema: Schema): Record<string, unknown> {
   return { version: schema.version ?? 0, block: blockToProto(schema, schema.version ?? 0) };
 }
