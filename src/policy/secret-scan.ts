@@ -17,7 +17,7 @@ export interface SecretMatch {
 
 const KNOWN: readonly { readonly kind: string; readonly pattern: RegExp; readonly previewLength: number }[] = [
   { kind: 'a live Keywarden key', pattern: /kw_live_[A-Za-z0-9_-]{8,}/, previewLength: 8 },
-  { kind: 'a live secret key (sk_live_)', pattern: /\b[sr]k_live_[A-Za-z0-9]{8,}/, previewLength: 8 },
+  { kind: 'a live secret key', pattern: /\b[sr]k_live_[A-Za-z0-9]{8,}/, previewLength: 8 },
   { kind: 'an AWS access key id', pattern: /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/, previewLength: 4 },
   { kind: 'a GitHub token', pattern: /\bgh[pousr]_[A-Za-z0-9]{30,}/, previewLength: 4 },
   { kind: 'a Slack token', pattern: /\bxox[abprs]-[A-Za-z0-9-]{10,}/, previewLength: 5 },
