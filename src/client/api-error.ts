@@ -21,6 +21,8 @@ export interface KeywardenApiErrorInit {
   readonly requestId?: string | undefined;
   /** Seconds the service asked us to wait (Retry-After), when it said so. */
   readonly retryAfterSeconds?: number | undefined;
+  /** The failing fields of a validation error, as the service named them. */
+  readonly details?: ReadonlyArray<{ readonly field: string; readonly message: string }> | undefined;
   /** HTTP method and path of the failed request (never the query string or headers). */
   readonly method: string;
   readonly path: string;
@@ -34,6 +36,7 @@ export class KeywardenApiError extends Error {
   readonly code: string;
   readonly requestId: string | undefined;
   readonly retryAfterSeconds: number | undefined;
+  readonly details: ReadonlyArray<{ readonly field: string; readonly message: string }> | undefined;
   readonly method: string;
   readonly path: string;
   readonly attempts: number;
@@ -42,11 +45,13 @@ export class KeywardenApiError extends Error {
     const where = `${init.method} ${init.path}`;
     const status = init.status === 0 ? 'no response' : `HTTP ${init.status}`;
     const rid = init.requestId ? ` (request ${init.requestId})` : '';
-    super(`${where}: ${status} ${init.code}: ${init.message}${rid}`);
+    const fields = init.details?.length ? ` [${init.details.map((d) => `${d.field}: ${d.message}`).join('; ')}]` : '';
+    super(`${where}: ${status} ${init.code}: ${init.message}${fields}${rid}`);
     this.status = init.status;
     this.code = init.code;
     this.requestId = init.requestId;
     this.retryAfterSeconds = init.retryAfterSeconds;
+    this.details = init.details;
     this.method = init.method;
     this.path = init.path;
     this.attempts = init.attempts;
@@ -60,6 +65,7 @@ export class KeywardenApiError extends Error {
       message: this.message,
       requestId: this.requestId,
       retryAfterSeconds: this.retryAfterSeconds,
+      details: this.details,
     };
   }
 }

@@ -181,8 +181,14 @@ function errorFromResponse(
     (typeof e.requestId === 'string' ? e.requestId : undefined) ??
     res.headers.get('x-request-id') ??
     undefined;
+  const details = documented && Array.isArray(e.details)
+    ? e.details
+        .filter((d): d is { field: string; message: string } => typeof d?.field === 'string' && typeof d?.message === 'string')
+        .map((d) => ({ field: d.field, message: redact(d.message, secrets) }))
+    : undefined;
   return new KeywardenApiError({
     status: res.status,
+    details,
     code: documented ? (e.code as string) : CLIENT_ERROR_CODES.unexpected,
     message: redact(
       documented
