@@ -139,7 +139,7 @@ export async function runServe(flags: ServeFlags, io: { stdout: NodeJS.WritableS
   }
   let service: KeyService;
   try {
-    service = await createKeyService({ ...options, processMetrics: true });
+    service = await createKeyService({ ...options, logStream: io.stderr, processMetrics: true });
   } catch (err) {
     io.stderr.write(`keywarden serve: cannot start: ${(err as Error).message}\n`);
     return EXIT_USAGE;
