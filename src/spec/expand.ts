@@ -4,6 +4,7 @@ import type { Finding } from '../policy/finding.js';
 import { didYouMean } from './did-you-mean.js';
 import { parseDuration } from './duration.js';
 import { loadError } from './errors.js';
+import { formatPath } from './field-path.js';
 import type {
   Delivery,
   Duration,
@@ -11,6 +12,7 @@ import type {
   Location,
   PathSegment,
   Project,
+  ProjectEnvironment,
   RateLimit,
   ResolvedField,
   ResolvedKey,
@@ -75,18 +77,23 @@ class ExpandedKey implements ResolvedKey {
   readonly labels: Readonly<Record<string, string>>;
   readonly annotations: Readonly<Record<string, string>>;
 
+  readonly environment: string;
+  readonly mode: EnvironmentMode;
+
   constructor(
     readonly document: LoadedDocument,
-    readonly environment: string,
-    readonly mode: EnvironmentMode,
+    env: ProjectEnvironment,
     private readonly override: EnvironmentOverride,
-    project: Project,
+    namingTemplate: string,
   ) {
+    const environment = env.name;
+    this.environment = environment;
+    this.mode = env.mode;
     const spec = document.data.spec;
     const o = override;
     this.integration = spec.integration;
     this.service = spec.service;
-    this.name = o.name ?? keyName(project.naming, environment, spec.integration, spec.service, document.name);
+    this.name = o.name ?? keyName(namingTemplate, environment, spec.integration, spec.service, document.name);
     const owner = o.owner ?? spec.owner;
     if (owner !== undefined) this.owner = owner;
     this.scopes = o.scopes ?? spec.scopes ?? [];
@@ -99,7 +106,7 @@ class ExpandedKey implements ResolvedKey {
     if (expiresAfter) this.expiresAfter = expiresAfter;
     const rotation = rotationOf(o.rotation ?? spec.rotation);
     if (rotation) this.rotation = rotation;
-    this.delivery = deliveryOf(o.delivery ?? spec.delivery, project.environments[environment]?.awsRegion);
+    this.delivery = deliveryOf(o.delivery ?? spec.delivery, env.awsRegion);
     this.labels = o.labels ? { ...document.labels, ...o.labels } : document.labels;
     this.annotations = document.annotations;
   }
@@ -123,15 +130,10 @@ class ExpandedKey implements ResolvedKey {
     }
     if (o[field] !== undefined) return this.document.locate([...envPath, field, ...rest]);
     if (spec[field] !== undefined) return this.document.locate(['spec', field, ...rest]);
+    // Absent everywhere: point at the environment, with the path where the field would go.
     const absent = this.document.locate(envPath, 'key');
-    return { ...absent, path: formatFieldPath(envPath, field, rest, absent.path) };
+    return { ...absent, path: formatPath([...envPath, field, ...rest]) };
   }
-}
-
-function formatFieldPath(_envPath: PathSegment[], field: string, rest: PathSegment[], envText: string): string {
-  let out = `${envText}.${field}`;
-  for (const seg of rest) out += typeof seg === 'number' ? `[${seg}]` : `.${seg}`;
-  return out;
 }
 
 function has(value: unknown, path: readonly PathSegment[]): boolean {
@@ -163,7 +165,7 @@ export function expandDocument(document: LoadedDocument, project: Project, error
       errors.push(loadError('unknownEnvironment', document.locate(['spec', 'environments', environment], 'key'), `environment "${environment}" is not defined in ${project.file ?? 'the default environments'}; ${hint}`));
       continue;
     }
-    keys.push(new ExpandedKey(document, environment, env.mode, override, project));
+    keys.push(new ExpandedKey(document, env, override, project.naming));
   }
   return keys;
 }
