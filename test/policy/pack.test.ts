@@ -118,4 +118,20 @@ describe('pack directories', () => {
     expect(result.errors.map((e) => `${e.ruleId} ${e.file}:${e.line}`)).toEqual([`KWS001 ${a}:5`, `KWP002 ${b}:3`]);
     expect(result.errors[1]?.message).toContain('unknown field "rulez" in the document; did you mean "rules"?');
   });
+
+  it('takes exceptions from pack files and reports them at their position there', () => {
+    const own = packDir('with-exception', {
+      'exceptions.yaml': yaml(
+        'apiVersion: keywarden.dev/v1alpha1',
+        'kind: PolicyPack',
+        'exceptions:',
+        '  - { rule: KW011, key: production-order-bot, reason: batch job, expires: 2027-01-31 }',
+        '  - { rule: KW011, key: staging-order-bot, reason: batch job, expires: 2027-01-31 }',
+      ),
+    });
+    const result = check({ 'a.yaml': NO_RATE_LIMIT }, project(`  packs: [${JSON.stringify(own)}]`));
+    const file = path.relative(process.cwd(), path.join(own, 'exceptions.yaml'));
+    expect(at(result.findings)).toEqual([`KW101 ${file}:5:5`]);
+  });
 });
+

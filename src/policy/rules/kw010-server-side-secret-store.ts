@@ -31,7 +31,7 @@ export interface Kw010Params {
 
 export const kw010 = {
   id: 'KW010',
-  title: 'Secrets go to a server-side secret store, never into the spec',
+  title: 'Secrets go to a server-side store, never into the spec',
   severity: 'error',
   help:
     'Deliver every key to AWS Secrets Manager (`awsSecretsManager`) or a Kubernetes Secret (`kubernetesSecret`); a local `file` is allowed only in test-mode environments. Never write a secret into a spec file: if one was committed, revoke it in the key service and remove it from the file and from git history.',

@@ -1,0 +1,20 @@
+import { describe, expect, it } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import { BUILTIN_RULES, EXCEPTION_RULES, POLICY_ERROR_LIST } from '../../src/policy/index.js';
+
+const doc = readFileSync('docs/policy.md', 'utf8');
+
+describe('docs/policy.md', () => {
+  it.each(BUILTIN_RULES.map((r) => [r.id, r]))('documents %s with its title and every parameter and default', (_, rule) => {
+    expect(doc).toContain(`### ${rule.id} ${rule.title}`);
+    for (const [name, value] of Object.entries(rule.params)) {
+      expect(doc).toContain(`\`${name}\``);
+      if (typeof value !== 'object') expect(doc).toContain(`default \`${String(value)}\``);
+    }
+  });
+
+  it('documents the exception rules and every policy load error code', () => {
+    for (const rule of EXCEPTION_RULES) expect(doc).toContain(rule.id);
+    for (const error of POLICY_ERROR_LIST) expect(doc).toContain(`| ${error.code} | ${error.title} |`);
+  });
+});
