@@ -5,7 +5,7 @@ import { BUILTIN_RULES, EXCEPTION_RULES, POLICY_ERROR_LIST } from '../../src/pol
 const doc = readFileSync('docs/policy.md', 'utf8');
 
 describe('docs/policy.md', () => {
-  it.each(BUILTIN_RULES.map((r) => [r.id, r]))('documents %s with its title and every parameter and default', (_, rule) => {
+  it.each(BUILTIN_RULES.map((r) => [r.id, r] as const))('documents %s with its title and every parameter and default', (_, rule) => {
     expect(doc).toContain(`### ${rule.id} ${rule.title}`);
     for (const [name, value] of Object.entries(rule.params)) {
       expect(doc).toContain(`\`${name}\``);
