@@ -8,7 +8,7 @@ export { blockType, schemaToProto } from './schema.js';
 export type { Attribute, Block, NestedBlock, PlanModifier, Schema, Validator } from './schema.js';
 export { t, typeFromJson, typeToJson } from './types.js';
 export type { TfType } from './types.js';
-export { isUnknown, isWhollyKnown, PreciseNumber, TypedValue, UNKNOWN, Unknown, valuesEqual } from './values.js';
+export { isObjectValue, isUnknown, isWhollyKnown, PreciseNumber, TypedValue, UNKNOWN, Unknown, valuesEqual } from './values.js';
 export type { TfObject, TfValue } from './values.js';
 export { decodeValue, encodeValue, ValueCodecError } from './msgpack-codec.js';
 export { parseJsonPrecise, valueFromJson } from './json-value.js';

@@ -132,10 +132,21 @@ export async function serveReattach<D>(definition: ProviderDefinition<D>, option
     socketPath,
     close: () =>
       new Promise<void>((resolve) => {
-        server.tryShutdown(() => {
+        let closed = false;
+        const finish = () => {
+          if (closed) return;
+          closed = true;
+          clearTimeout(force);
           rmSync(directory, { recursive: true, force: true });
           resolve();
-        });
+        };
+        // Graceful first; a Terraform still connected after 2 s is cut off.
+        const force = setTimeout(() => {
+          server.forceShutdown();
+          finish();
+        }, 2000);
+        force.unref();
+        server.tryShutdown(finish);
       }),
   };
 }

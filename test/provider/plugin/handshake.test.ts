@@ -25,7 +25,8 @@ afterEach(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function start(env: NodeJS.ProcessEnv = {}): Promise<StartedPlugin> {
-  const plugin = await startPlugin(installed.executable, env);
+  // Sockets under the test's directory: a provider killed by the test leaves nothing in /tmp.
+  const plugin = await startPlugin(installed.executable, { PLUGIN_UNIX_SOCKET_DIR: dir, ...env });
   started.push(plugin);
   return plugin;
 }

@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  cliConfiguration,
+  defaultMirrorDirectory,
+  installProvider,
+  parseAddress,
+  terraformEnvironment,
+  terraformPlatform,
+  type InstalledProvider,
+} from '../../src/provider/install.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'kw-install-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('installProvider', () => {
+  let installed: InstalledProvider;
+  beforeAll(async () => {
+    installed = await installProvider({
+      entry: new URL('../fixtures/provider/kwtest/main.ts', import.meta.url).pathname,
+      mirrorDir: join(dir, 'mirror'),
+      address: 'registry.terraform.io/keywarden/kwtest',
+      version: '1.2.3',
+      platform: 'linux_amd64',
+    });
+  });
+
+  it('lays the launcher out where a filesystem mirror puts an unpacked provider', () => {
+    expect(installed.executable).toBe(join(dir, 'mirror', 'registry.terraform.io', 'keywarden', 'kwtest', '1.2.3', 'linux_amd64', 'terraform-provider-kwtest_v1.2.3'));
+    expect(statSync(installed.executable).mode & 0o777).toBe(0o755);
+  });
+
+  it('writes a launcher that execs this node on the bundle beside it, passing arguments', () => {
+    const launcher = readFileSync(installed.executable, 'utf8');
+    expect(launcher.startsWith('#!/bin/sh\n')).toBe(true);
+    expect(launcher).toContain(`exec '${process.execPath}' "$(dirname "$0")/provider.bundle.mjs" "$@"`);
+  });
+
+  it('bundles the provider and its dependencies into one file that runs with no node_modules around it', () => {
+    const alone = mkdtempSync(join(dir, 'alone-'));
+    copyFileSync(installed.bundle, join(alone, 'provider.bundle.mjs'));
+    // Started by hand it loads every module, then explains itself: no import is left unresolved.
+    const result = spawnSync(process.execPath, [join(alone, 'provider.bundle.mjs')], { cwd: alone, env: { PATH: process.env.PATH }, encoding: 'utf8' });
+    expect(result.stderr).not.toContain('ERR_MODULE_NOT_FOUND');
+    expect(result.stderr).toContain('terraform-provider-kwtest, a Terraform plugin');
+    expect(result.status).toBe(1);
+  });
+
+  it('refuses a malformed address or version, saying what is expected', async () => {
+    await expect(installProvider({ entry: 'x.ts', address: 'keywarden/kwtest', version: '1.0.0' })).rejects.toThrow(/must be HOST\/NAMESPACE\/TYPE/);
+    await expect(installProvider({ entry: 'x.ts', address: 'registry.terraform.io/keywarden/kwtest', version: 'v1' })).rejects.toThrow(/semantic version/);
+  });
+});
+
+describe('CLI configuration and environment', () => {
+  it('selects the mirror for the listed providers and direct installation for the rest', () => {
+    const text = cliConfiguration('/opt/mirror', ['registry.terraform.io/keywarden/keywarden']);
+    expect(text).toBe(
+      [
+        'provider_installation {',
+        '  filesystem_mirror {',
+        '    path    = "/opt/mirror"',
+        '    include = ["registry.terraform.io/keywarden/keywarden"]',
+        '  }',
+        '  direct {',
+        '    exclude = ["registry.terraform.io/keywarden/keywarden"]',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('names the CLI configuration explicitly and turns off calls home', () => {
+    const env = terraformEnvironment('relative.rc', { TF_CLI_CONFIG_FILE: '/missing', PATH: '/bin' });
+    expect(env.TF_CLI_CONFIG_FILE).toBe(join(process.cwd(), 'relative.rc'));
+    expect(env.CHECKPOINT_DISABLE).toBe('1');
+    expect(env.PATH).toBe('/bin');
+  });
+
+  it('maps Node platforms to Terraform platform names and defaults to the implicit local mirror', () => {
+    expect(terraformPlatform('linux', 'x64')).toBe('linux_amd64');
+    expect(terraformPlatform('darwin', 'arm64')).toBe('darwin_arm64');
+    expect(terraformPlatform('win32', 'x64')).toBe('windows_amd64');
+    expect(defaultMirrorDirectory()).toBe(join(homedir(), '.terraform.d', 'plugins'));
+    expect(parseAddress('registry.terraform.io/keywarden/keywarden')).toEqual({ host: 'registry.terraform.io', namespace: 'keywarden', type: 'keywarden' });
+  });
+});
