@@ -38,7 +38,11 @@ export async function raceProcesses(count: number, args: readonly string[]): Pro
     let stdout = '';
     let stderr = '';
     let onReady: () => void = () => {};
-    const ready = new Promise<void>((resolve) => (onReady = resolve));
+    let onEarlyExit: (error: Error) => void = () => {};
+    const ready = new Promise<void>((resolve, reject) => {
+      onReady = resolve;
+      onEarlyExit = reject;
+    });
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString('utf8');
       if (stdout.startsWith('ready\n')) onReady();
@@ -46,8 +50,10 @@ export async function raceProcesses(count: number, args: readonly string[]): Pro
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
     const done = new Promise<RaceLine[]>((resolve, reject) => {
       child.on('error', reject);
-      child.on('exit', (code) => {
-        if (code !== 0) return reject(new Error(`rotate-race exited with ${code}: ${stderr}`));
+      child.on('exit', (code, signal) => {
+        const failure = new Error(`rotate-race exited with ${code ?? signal}: ${stderr}`);
+        onEarlyExit(failure); // no effect once ready
+        if (code !== 0) return reject(failure);
         resolve(
           stdout
             .split('\n')
@@ -59,11 +65,17 @@ export async function raceProcesses(count: number, args: readonly string[]): Pro
     });
     return { child, ready, done };
   });
+  for (const o of outputs) o.done.catch(() => {}); // rejections surface through the awaits below
+  // A stuck child must fail the test, not hang it.
+  const watchdog = setTimeout(() => {
+    for (const { child } of outputs) child.kill('SIGKILL');
+  }, 45_000);
   try {
     await Promise.all(outputs.map((o) => o.ready));
     for (const { child } of outputs) child.stdin.end('go\n');
     return await Promise.all(outputs.map((o) => o.done));
   } finally {
+    clearTimeout(watchdog);
     for (const { child } of outputs) if (child.exitCode === null) child.kill('SIGKILL');
     rmSync(WORKER_BUNDLE, { force: true });
   }
