@@ -105,6 +105,13 @@ async function buildApp(
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : `req_${randomUUID()}`;
     },
     return503OnClosing: true,
+    // Errors the router raises before any route runs (undecodable URL, over-long parameter).
+    frameworkErrors: (err, request, rawReply) => {
+      const reply = rawReply as unknown as FastifyReply;
+      const problem = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'a path segment is too long' : 'the path is not valid percent-encoded UTF-8';
+      reply.header('x-request-id', request.id);
+      reply.code(400).send(errorBody('validation_failed', `The URL cannot be routed: ${problem}.`, request.id, [{ field: 'url', message: problem }]));
+    },
     ajv: { customOptions: { allErrors: true, allowUnionTypes: true, removeAdditional: false, coerceTypes: false, useDefaults: true } },
   }) as unknown as FastifyInstance;
 
