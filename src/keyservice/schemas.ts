@@ -197,6 +197,8 @@ export const listKeysQuerySchema = {
   type: 'object',
   additionalProperties: false,
   properties: {
+    /** Exact name: the account's non-revoked key of that name (a page of 0 or 1 item). */
+    name: NAME,
     environment: LABEL,
     integration: LABEL,
     service: LABEL,

@@ -5,6 +5,7 @@ import { actorOf } from '../context.js';
 import type { ServiceContext } from '../context.js';
 import { ERROR_RESPONSES, KEY_SECURITY, pageOf, requireKey } from '../route-kit.js';
 import { keyListSchema, listKeysQuerySchema } from '../schemas.js';
+import { keyStatus } from '../store/store.js';
 import { keyView } from '../views.js';
 
 export function register(app: FastifyInstance, ctx: ServiceContext): void {
@@ -23,6 +24,20 @@ export function register(app: FastifyInstance, ctx: ServiceContext): void {
     async (request): Promise<ListKeysResponse> => {
       const actor = actorOf(request);
       const query = request.query as ListKeysQuery;
+      const now = ctx.now();
+      if (query.name !== undefined) {
+        // Names are unique among an account's non-revoked keys: one indexed lookup.
+        const page = pageOf(ctx, query);
+        const key = await ctx.db(ctx.store.getKeyByName(actor.key.accountId, query.name));
+        const matches =
+          key !== undefined &&
+          (query.environment === undefined || key.environment === query.environment) &&
+          (query.integration === undefined || key.integration === query.integration) &&
+          (query.service === undefined || key.service === query.service) &&
+          (query.status === undefined || keyStatus(key, now) === query.status) &&
+          page.cursor === null;
+        return { items: matches ? [keyView(key, now)] : [], nextCursor: null };
+      }
       const page = await ctx.db(
         ctx.store.listKeys(
           actor.key.accountId,
@@ -30,7 +45,6 @@ export function register(app: FastifyInstance, ctx: ServiceContext): void {
           pageOf(ctx, query),
         ),
       );
-      const now = ctx.now();
       return { items: page.items.map((k) => keyView(k, now)), nextCursor: page.nextCursor };
     },
   );

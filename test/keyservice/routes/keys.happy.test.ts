@@ -98,6 +98,15 @@ forEachBackend('key management', (h) => {
     expect(await names('status=active')).toEqual(['f-a']);
   });
 
+  it('finds a key by exact name (a page of one) and answers an empty page for an unknown name', async () => {
+    const { key } = await h.createKey({ name: 'by-name', environment: 'named' });
+    const res = (await h.call('GET', '/v1/keys?name=by-name', h.adminKey)).json();
+    expect(res).toEqual({ items: [expect.objectContaining({ id: key.id, name: 'by-name' })], nextCursor: null });
+    expect((await h.call('GET', '/v1/keys?name=by-name&environment=other', h.adminKey)).json().items).toEqual([]);
+    expect((await h.call('GET', '/v1/keys?name=no-such-name', h.adminKey)).json().items).toEqual([]);
+    expect((await h.call('GET', '/v1/keys?name=by-name', h.other.adminKey)).json().items).toEqual([]);
+  });
+
   it('gets one key with its ETag', async () => {
     const { key } = await h.createKey({ name: 'get-me' });
     const res = await h.call('GET', `/v1/keys/${key.id}`, h.adminKey);
