@@ -3,13 +3,16 @@
 // framework does the protocol, the msgpack, planning defaults, write-only scrubbing and
 // diagnostics.
 import type { Diagnostics } from './diagnostics.js';
+import type { Logger } from './log.js';
 import type { Schema } from './schema.js';
 import type { TfObject } from './values.js';
 
-/** Passed to every call: where to report problems, and the signal Terraform's StopProvider aborts. */
+/** Passed to every call: where to report problems, the signal Terraform's StopProvider aborts, and a logger. */
 export interface CallContext {
   readonly diagnostics: Diagnostics;
   readonly signal: AbortSignal;
+  /** Lines Terraform shows with TF_LOG; never log secrets. */
+  readonly log: Logger;
 }
 
 /** A call made after ConfigureProvider: also carries what `configure` returned. */

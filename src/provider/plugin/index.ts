@@ -3,6 +3,8 @@
 export { defineProvider } from './definitions.js';
 export type { CallContext, ConfiguredContext, DataSource, ProviderDefinition, RawState, Resource } from './definitions.js';
 export { Diagnostics } from './diagnostics.js';
+export { createLogger } from './log.js';
+export type { Logger, LogLevel } from './log.js';
 export type { AttributePath, Diagnostic, PathStep } from './diagnostics.js';
 export { blockType, schemaToProto } from './schema.js';
 export type { Attribute, Block, NestedBlock, PlanModifier, Schema, Validator } from './schema.js';

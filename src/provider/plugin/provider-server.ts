@@ -3,6 +3,7 @@
 // grpc-server.ts), so the handlers can be exercised directly.
 import type { CallContext, ConfiguredContext, DataSource, ProviderDefinition, Resource } from './definitions.js';
 import { Diagnostics, toProtoDiagnostic, toProtoPath } from './diagnostics.js';
+import { createLogger, type Logger } from './log.js';
 import { jsonToPlain, parseJsonPrecise, valueFromJson } from './json-value.js';
 import { decodeValue, encodeValue, ValueCodecError } from './msgpack-codec.js';
 import { planChange, shapeState } from './plan.js';
@@ -28,7 +29,11 @@ export class ProviderServer<D> {
   private readonly resources = new Map<string, Resource<D>>();
   private readonly dataSources = new Map<string, DataSource<D>>();
 
-  constructor(readonly definition: ProviderDefinition<D>) {
+  constructor(
+    readonly definition: ProviderDefinition<D>,
+    /** @default hclog JSON lines on stderr, module `provider.<type name>` */
+    private readonly log: Logger = createLogger(`provider.${definition.typeName}`),
+  ) {
     const problems = schemaProblems(definition.schema, 'provider');
     for (const r of definition.resources) {
       this.resources.set(r.typeName, r);
@@ -237,11 +242,15 @@ export class ProviderServer<D> {
     const diagnostics = new Diagnostics();
     let response: Response = {};
     try {
-      response = await handler({ diagnostics, signal: this.stop.signal });
+      response = await handler({ diagnostics, signal: this.stop.signal, log: this.log });
     } catch (error) {
       if (error instanceof ValueCodecError) diagnostics.error('Value does not match the schema', error.message, error.path);
       else if (error instanceof UsageError) diagnostics.error(error.message, error.detail);
       else diagnostics.error('Provider error', error instanceof Error ? error.message : String(error));
+    }
+    for (const d of diagnostics.items) {
+      // Summaries and paths only: details may quote configuration values.
+      this.log.log(d.severity === 'error' ? 'error' : 'warn', d.summary, d.path ? { path: d.path.map((step) => (typeof step === 'object' ? step.key : String(step))).join('.') } : {});
     }
     return { ...response, [field]: diagnostics.items.map(toProtoDiagnostic) };
   }
@@ -285,6 +294,7 @@ async function attempt<T>(ctx: CallContext, operation: () => Promise<T>): Promis
   try {
     return await operation();
   } catch (error) {
+    ctx.log.debug('resource operation failed', { error: error instanceof Error ? error.name : typeof error });
     ctx.diagnostics.error('Provider error', error instanceof Error ? error.message : String(error));
     return undefined;
   }

@@ -1,5 +1,7 @@
 import { afterAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { Writable } from 'node:stream';
+import { createLogger } from '../../../src/provider/plugin/log.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeValue, encodeValue } from '../../../src/provider/plugin/msgpack-codec.js';
@@ -22,11 +24,24 @@ const note = (fields: Partial<Record<'id' | 'name' | 'text' | 'secret', TfValue>
 });
 
 const dir = mkdtempSync(join(tmpdir(), 'kw-provider-server-'));
+
+/** Log lines the servers under test write (instead of stderr). */
+const logLines: string[] = [];
+const logger = createLogger(
+  'provider.kwtest',
+  new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      logLines.push(...chunk.toString().split('\n').filter(Boolean));
+      done();
+    },
+  }),
+);
+const newServer = () => new ProviderServer(kwtestProvider, logger) as ProviderServer<unknown>;
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 let stores = 0;
 async function configured(storePath = join(dir, `notes-${(stores += 1)}.json`)): Promise<ProviderServer<unknown>> {
-  const server = new ProviderServer(kwtestProvider) as ProviderServer<unknown>;
+  const server = newServer();
   const response = await server.configureProvider({ config: dv(kwtestProvider.schema, { store_path: storePath }) });
   expect(diagnostics(response)).toEqual([]);
   return server;
@@ -45,7 +60,7 @@ async function plan(server: ProviderServer<unknown>, prior: TfObject | null, pro
 
 describe('ProviderServer: schema and metadata', () => {
   it('describes every attribute with its type JSON and flags, and announces its capabilities', () => {
-    const response = new ProviderServer(kwtestProvider).getProviderSchema() as {
+    const response = newServer().getProviderSchema() as {
       resource_schemas: Record<string, { version: number; block: { attributes: Record<string, unknown>[] } }>;
       server_capabilities: Record<string, boolean>;
     };
@@ -66,7 +81,7 @@ describe('ProviderServer: schema and metadata', () => {
 
 describe('ProviderServer: validation', () => {
   it('points a validator failure at the attribute path', async () => {
-    const server = new ProviderServer(kwtestProvider);
+    const server = newServer();
     const response = await server.validateResourceConfig({ type_name: 'kwtest_note', config: dv(noteSchema, note({ name: 'Bad Name' })) });
     expect(diagnostics(response)).toEqual([
       expect.objectContaining({ severity: 1, summary: 'Invalid name', attribute: { steps: [{ attribute_name: 'name' }] } }),
@@ -74,18 +89,18 @@ describe('ProviderServer: validation', () => {
   });
 
   it('skips unknown values, which are checked again once known', async () => {
-    const server = new ProviderServer(kwtestProvider);
+    const server = newServer();
     const response = await server.validateResourceConfig({ type_name: 'kwtest_note', config: dv(noteSchema, note({ name: UNKNOWN })) });
     expect(diagnostics(response)).toEqual([]);
   });
 
   it('answers an unknown resource type with a diagnostic, not a crash', async () => {
-    const response = await new ProviderServer(kwtestProvider).validateResourceConfig({ type_name: 'kwtest_nope', config: dv(noteSchema, null) });
+    const response = await newServer().validateResourceConfig({ type_name: 'kwtest_nope', config: dv(noteSchema, null) });
     expect(diagnostics(response)[0]?.summary).toBe('Unknown resource type');
   });
 
   it('refuses resource calls before the provider is configured', async () => {
-    const response = await new ProviderServer(kwtestProvider).readResource({ type_name: 'kwtest_note', current_state: dv(noteSchema, note({ id: 'n-1', name: 'a' })) });
+    const response = await newServer().readResource({ type_name: 'kwtest_note', current_state: dv(noteSchema, note({ id: 'n-1', name: 'a' })) });
     expect(diagnostics(response)[0]?.summary).toBe('Provider not configured');
   });
 });
@@ -181,7 +196,7 @@ describe('ProviderServer: apply, read, import and state upgrade', () => {
   });
 
   it('upgrades version-0 state (body) to version 1 (text), and passes current state through', async () => {
-    const server = new ProviderServer(kwtestProvider);
+    const server = newServer();
     const v0 = await server.upgradeResourceState({
       type_name: 'kwtest_note',
       version: 0,
@@ -198,7 +213,7 @@ describe('ProviderServer: apply, read, import and state upgrade', () => {
   });
 
   it('refuses state from a newer schema version', async () => {
-    const response = await new ProviderServer(kwtestProvider).upgradeResourceState({
+    const response = await newServer().upgradeResourceState({
       type_name: 'kwtest_note',
       version: 2,
       raw_state: { json: Buffer.from('{}') },
@@ -256,5 +271,14 @@ describe('ProviderServer: stored secrets', () => {
     const stored = readFileSync(storeFile, 'utf8');
     expect(stored).toContain('secretSha256');
     expect(stored).not.toContain('hunter2-plaintext');
+  });
+
+  it('logs diagnostics as go-plugin JSON lines with summary and path, never the values', async () => {
+    const server = newServer();
+    logLines.length = 0;
+    await server.validateResourceConfig({ type_name: 'kwtest_note', config: dv(noteSchema, note({ name: 'Secret Value 42', secret: 'hunter2' })) });
+    const lines = logLines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines).toEqual([expect.objectContaining({ '@level': 'error', '@message': 'Invalid name', '@module': 'provider.kwtest', path: 'name' })]);
+    expect(logLines.join('\n')).not.toMatch(/Secret Value 42|hunter2/);
   });
 });
