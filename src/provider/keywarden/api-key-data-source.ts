@@ -1,0 +1,83 @@
+// Data source `keywarden_api_key`: one key of the account, looked up by id or by name (never its secret).
+import type { ApiKey } from '../../client/index.js';
+import { KeywardenApiError } from '../../client/index.js';
+import { t, type DataSource, type TfObject } from '../plugin/index.js';
+import { configured } from './api-key-resource.js';
+import { formatDurationSeconds } from './durations.js';
+import type { KeywardenProviderData } from './provider-config.js';
+import { reportError } from './report-error.js';
+
+const computedString = (description: string) => ({ type: t.string, computed: true, description });
+
+export const apiKeyDataSource: DataSource<KeywardenProviderData | undefined> = {
+  typeName: 'keywarden_api_key',
+  schema: {
+    description: 'Reads a key of the account by `id` or by `name` (a key that is not revoked). The secret is never readable.',
+    attributes: {
+      id: { type: t.string, optional: true, computed: true, description: 'The key\'s id. Set `id` or `name`.' },
+      name: { type: t.string, optional: true, computed: true, description: 'The key\'s name. Set `id` or `name`.' },
+      environment: computedString('Environment.'),
+      integration: computedString('Integration.'),
+      service: computedString('Service (audience).'),
+      mode: computedString('`live` or `test`.'),
+      status: computedString('`active`, `disabled`, `expired` or `revoked`.'),
+      scopes: { type: t.set(t.string), computed: true, description: 'Scopes granted.' },
+      allowed_cidrs: { type: t.set(t.string), computed: true, description: 'Allowed addresses and CIDRs (empty: anywhere).' },
+      limits: { type: t.map(t.string), computed: true, description: 'Per-key limits.' },
+      rate_limit: { type: t.object({ requests: t.number, per: t.string }), computed: true, description: 'Requests per window, or null.' },
+      expires_at: computedString('Expiry (RFC 3339), or null.'),
+      enabled: { type: t.bool, computed: true, description: 'Whether the key is enabled.' },
+      metadata: { type: t.map(t.string), computed: true, description: 'Labels kept with the key.' },
+      key_prefix: computedString('Short non-secret prefix.'),
+      current_version: computedString('Id of the secret version in use.'),
+      created_at: computedString('Creation time (RFC 3339).'),
+    },
+  },
+  validate(config, { diagnostics }) {
+    const hasId = (config.id ?? null) !== null;
+    const hasName = (config.name ?? null) !== null;
+    if (hasId === hasName) diagnostics.error('Set id or name', 'Give exactly one of id and name to look the key up.', [hasId ? 'name' : 'id']);
+  },
+  async read({ config }, ctx) {
+    const data = configured(ctx);
+    const id = typeof config.id === 'string' ? config.id : undefined;
+    const name = typeof config.name === 'string' ? config.name : '';
+    try {
+      const key = id !== undefined ? await data.client.getKey(id) : await data.client.getKeyByName(name);
+      if (key === undefined) {
+        ctx.diagnostics.error('Key not found', `No key that is not revoked is named "${name}" in the provider's account.`, ['name']);
+        return config;
+      }
+      return dataOfKey(key);
+    } catch (error) {
+      if (error instanceof KeywardenApiError && error.status === 404) {
+        ctx.diagnostics.error('Key not found', `No key has the id "${id}" in the provider's account.`, ['id']);
+      } else reportError(error, `read key ${id ?? `"${name}"`}`, data.endpoint, ctx.diagnostics);
+      return config;
+    }
+  },
+};
+
+function dataOfKey(key: ApiKey): TfObject {
+  const stringMap = (m: Record<string, string | number | boolean | null>) =>
+    Object.fromEntries(Object.entries(m).filter(([, v]) => v !== null).map(([k, v]) => [k, String(v)]));
+  return {
+    id: key.id,
+    name: key.name,
+    environment: key.environment,
+    integration: key.integration,
+    service: key.service,
+    mode: key.mode,
+    status: key.status,
+    scopes: [...key.scopes].sort(),
+    allowed_cidrs: [...key.allowedCidrs].sort(),
+    limits: stringMap(key.limits),
+    rate_limit: key.rateLimit ? { requests: key.rateLimit.requests, per: formatDurationSeconds(key.rateLimit.windowSeconds) } : null,
+    expires_at: key.expiresAt,
+    enabled: key.enabled,
+    metadata: stringMap(key.metadata),
+    key_prefix: key.displayPrefix,
+    current_version: key.currentVersionId,
+    created_at: key.createdAt,
+  };
+}

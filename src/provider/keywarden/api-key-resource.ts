@@ -1,0 +1,239 @@
+// Resource `keywarden_api_key`: one key in the key service. Create receives the plaintext
+// secret once and writes it to every delivery destination itself; the secret is held by no
+// attribute, so it never enters Terraform's plan, state or logs. Environment, mode and
+// service replace the key; everything else is updated in place. A key revoked or deleted by
+// hand disappears from state on refresh (the next apply creates a new one); other changes by
+// hand show up as differences.
+import { KeywardenApiError } from '../../client/index.js';
+import type { EnvironmentMode } from '../../spec/model.js';
+import { oneOf, t, UNKNOWN, type ConfiguredContext, type Resource, type TfObject, type TfValue } from '../plugin/index.js';
+import { deliveriesOf, deliveryIdentity } from './delivery-targets.js';
+import { createRequestOf, expiresAtOf, stateOfKey, updateRequestOf } from './key-state.js';
+import type { KeywardenProviderData } from './provider-config.js';
+import { reportError } from './report-error.js';
+import { cidrSet, duration, label, limitKeys, positiveInteger, scopeSet, timestamp } from './validators.js';
+
+/** How long the previous secret stays valid when adding a destination rotates the key. */
+export const DELIVERY_ROTATION_OVERLAP = '1h';
+
+type Ctx = ConfiguredContext<KeywardenProviderData | undefined>;
+
+const str = (v: TfValue | undefined): string | null => (typeof v === 'string' ? v : null);
+
+export const apiKeyResource: Resource<KeywardenProviderData | undefined> = {
+  typeName: 'keywarden_api_key',
+  schema: {
+    version: 0,
+    description:
+      'An API key in the Keywarden key service. Its secret is written to the delivery destinations when the key is created and is never stored in Terraform state.',
+    attributes: {
+      id: { type: t.string, computed: true, planModifiers: ['useStateForUnknown'], description: 'The key\'s id in the key service.' },
+      name: { type: t.string, required: true, validators: [label], description: 'Unique name of the key in its account, e.g. `production-order-bot`.' },
+      environment: {
+        type: t.string,
+        required: true,
+        planModifiers: ['requiresReplace'],
+        validators: [label],
+        description: 'Environment the key belongs to, e.g. `production`. Changing it replaces the key.',
+      },
+      integration: { type: t.string, optional: true, validators: [label], description: 'The integration (client) that uses the key.' },
+      service: {
+        type: t.string,
+        optional: true,
+        planModifiers: ['requiresReplace'],
+        validators: [label],
+        description: 'The API (audience) the key is for. Changing it replaces the key.',
+      },
+      mode: {
+        type: t.string,
+        optional: true,
+        computed: true,
+        planModifiers: ['requiresReplace', 'useStateForUnknown'],
+        validators: [oneOf(['live', 'test'])],
+        description: '`live` or `test`. Default: `test`. Changing it replaces the key. `file` delivery needs `test`.',
+      },
+      scopes: { type: t.set(t.string), optional: true, validators: [scopeSet], description: 'Scopes granted, e.g. `["invoices:read"]`. No wildcards.' },
+      allowed_cidrs: { type: t.set(t.string), optional: true, validators: [cidrSet], description: 'Addresses or CIDRs the key may be used from. Default: anywhere.' },
+      limits: { type: t.map(t.string), optional: true, validators: [limitKeys], description: 'Per-key limits the service enforces, e.g. `{ max_payout = "55.00" }`.' },
+      expires_at: {
+        type: t.string,
+        optional: true,
+        computed: true,
+        planModifiers: ['useStateForUnknown'],
+        validators: [timestamp],
+        description: 'When the key stops working (RFC 3339). Set it, or `expires_after`; computed from `expires_after` otherwise.',
+      },
+      expires_after: {
+        type: t.string,
+        optional: true,
+        validators: [duration],
+        description: 'Lifetime from creation (or from the change of this attribute), e.g. `365d`. Conflicts with `expires_at`.',
+      },
+      enabled: { type: t.bool, optional: true, description: 'A disabled key fails verification but keeps its secret. Default: `true`.' },
+      metadata: { type: t.map(t.string), optional: true, description: 'Free-form labels kept with the key.' },
+      key_prefix: { type: t.string, computed: true, planModifiers: ['useStateForUnknown'], description: 'The short, non-secret prefix that identifies the key in logs.' },
+      current_version: { type: t.string, computed: true, planModifiers: ['useStateForUnknown'], description: 'Id of the secret version in use.' },
+      created_at: { type: t.string, computed: true, planModifiers: ['useStateForUnknown'], description: 'When the key was created (RFC 3339).' },
+    },
+    blocks: {
+      rate_limit: {
+        nesting: 'single',
+        block: {
+          description: 'Requests allowed per window.',
+          attributes: {
+            requests: { type: t.number, required: true, validators: [positiveInteger], description: 'Requests per window.' },
+            per: { type: t.string, required: true, validators: [duration], description: 'Window, e.g. `1h`.' },
+          },
+        },
+      },
+      aws_secrets_manager: {
+        nesting: 'list',
+        block: {
+          description: 'Write the secret to an AWS Secrets Manager secret (created when missing), as AWS rotation does: AWSPENDING, then AWSCURRENT.',
+          attributes: {
+            secret_id: { type: t.string, required: true, description: 'Name or ARN of the secret.' },
+            region: { type: t.string, optional: true, description: 'Region. Default: the provider\'s `aws_region`.' },
+          },
+        },
+      },
+      kubernetes_secret: {
+        nesting: 'list',
+        block: {
+          description: 'Write the secret into a Kubernetes Secret (created when missing; other keys of the Secret are kept).',
+          attributes: {
+            namespace: { type: t.string, required: true, description: 'Namespace of the Secret.' },
+            name: { type: t.string, required: true, description: 'Name of the Secret.' },
+            key: { type: t.string, required: true, description: 'Data key that holds the secret, e.g. `API_KEY`.' },
+          },
+        },
+      },
+      file: {
+        nesting: 'list',
+        block: {
+          description: 'Write the secret to a local file (mode 0600, written atomically). Test-mode keys only.',
+          attributes: { path: { type: t.string, required: true, description: 'File path.' } },
+        },
+      },
+    },
+  },
+
+  validate(config, { diagnostics }) {
+    if (str(config.expires_at) !== null && str(config.expires_after) !== null) {
+      diagnostics.error('Conflicting expiry', 'Set expires_at or expires_after, not both.', ['expires_after']);
+    }
+    if (config.mode === 'live' && Array.isArray(config.file)) {
+      config.file.forEach((_, i) =>
+        diagnostics.error('File delivery needs a test key', 'A live key must not be written to a local file. Use aws_secrets_manager or kubernetes_secret, or mode = "test".', ['file', i, 'path']),
+      );
+    }
+  },
+
+  modifyPlan({ config, prior, planned }) {
+    const next: TfObject = { ...planned };
+    if (prior === null && (config.mode ?? null) === null) next.mode = 'test';
+    if ((config.expires_at ?? null) === null) {
+      if ((config.expires_after ?? null) === null) next.expires_at = null;
+      else if (prior === null || prior.expires_after !== config.expires_after) next.expires_at = UNKNOWN;
+    }
+    if (prior !== null && addedDeliveries(prior, planned)) next.current_version = UNKNOWN;
+    return next;
+  },
+
+  async create({ planned }, ctx) {
+    const data = configured(ctx);
+    const name = str(planned.name) ?? '';
+    const deliveries = deliveriesOf(planned);
+    let created;
+    try {
+      created = await data.client.createKey(createRequestOf({ ...planned, expires_at: expiresAtOf(planned, new Date()) }));
+    } catch (error) {
+      reportError(error, `create key "${name}"`, data.endpoint, ctx.diagnostics);
+      return planned;
+    }
+    const { key, version, secret } = created;
+    try {
+      await data.delivery.deliver(deliveries, key.mode as EnvironmentMode, { keyId: key.id, versionId: version.id, secret });
+    } catch (error) {
+      // Nothing may exist that Terraform does not know about: take the undelivered key back.
+      reportError(error, `deliver the secret of key "${name}" (${key.displayPrefix}…)`, data.endpoint, ctx.diagnostics);
+      await data.client.revokeKey(key.id).catch((revokeError: unknown) =>
+        reportError(revokeError, `revoke the undelivered key ${key.id}; revoke it by hand`, data.endpoint, ctx.diagnostics),
+      );
+      return planned;
+    }
+    return stateOfKey(key, planned);
+  },
+
+  async read({ state }, ctx) {
+    const data = configured(ctx);
+    const id = str(state.id) ?? '';
+    try {
+      const key = await data.client.getKey(id);
+      if (key.status === 'revoked') return null;
+      return stateOfKey(key, state);
+    } catch (error) {
+      if (error instanceof KeywardenApiError && error.status === 404) return null;
+      reportError(error, `read key ${id}`, data.endpoint, ctx.diagnostics);
+      return state;
+    }
+  },
+
+  async update({ planned, prior }, ctx) {
+    const data = configured(ctx);
+    const id = str(prior.id) ?? '';
+    const resolved = { ...planned, expires_at: expiresAtOf(planned, new Date()) };
+    try {
+      const patch = updateRequestOf(resolved, prior);
+      let key = patch === undefined ? await data.client.getKey(id) : await data.client.updateKey(id, patch);
+      if (addedDeliveries(prior, planned)) {
+        // The secret of the current version is gone (the service shows it once): a new
+        // destination gets a new version, and so do the others, so all hold the same secret.
+        const rotated = await data.client.rotateKey(id, { overlap: DELIVERY_ROTATION_OVERLAP });
+        if (rotated.secret === undefined) throw new Error('the key service replayed an earlier rotation without its secret; apply again');
+        await data.delivery.deliver(deliveriesOf(planned), rotated.key.mode as EnvironmentMode, { keyId: id, versionId: rotated.version.id, secret: rotated.secret });
+        key = { ...rotated.key, etag: rotated.etag };
+      }
+      return stateOfKey(key, resolved);
+    } catch (error) {
+      reportError(error, `update key ${id}`, data.endpoint, ctx.diagnostics);
+      return prior;
+    }
+  },
+
+  async delete({ prior }, ctx) {
+    const data = configured(ctx);
+    const id = str(prior.id) ?? '';
+    try {
+      await data.client.revokeKey(id);
+    } catch (error) {
+      if (error instanceof KeywardenApiError && error.status === 404) return; // already gone
+      reportError(error, `revoke key ${id}`, data.endpoint, ctx.diagnostics);
+    }
+  },
+
+  async importState(idOrName, ctx) {
+    const data = configured(ctx);
+    try {
+      const key = await data.client.getKey(idOrName).catch(async (error: unknown) => {
+        if (error instanceof KeywardenApiError && (error.status === 404 || error.status === 400)) return data.client.getKeyByName(idOrName);
+        throw error;
+      });
+      if (key === undefined || key.status === 'revoked') return null;
+      return stateOfKey(key, null);
+    } catch (error) {
+      reportError(error, `import key "${idOrName}"`, data.endpoint, ctx.diagnostics);
+      return null;
+    }
+  },
+};
+
+/** The provider data, or an exception when configure failed (Terraform stops before this after its diagnostics). */
+export function configured(ctx: Ctx): KeywardenProviderData {
+  if (ctx.providerData === undefined) throw new Error('the keywarden provider is not configured; see the provider configuration errors');
+  return ctx.providerData;
+}
+
+function addedDeliveries(prior: TfObject, planned: TfObject): boolean {
+  const before = new Set(deliveriesOf(prior).map(deliveryIdentity));
+  return deliveriesOf(planned).some((d) => !before.has(deliveryIdentity(d)));
+}
