@@ -46,7 +46,7 @@ export function checkPolicy(load: PolicyInput & { readonly sources?: ReadonlyMap
   const policy = buildPolicySet(layers, errors);
 
   const exceptions: PolicyException[] = [];
-  for (const e of [...policy.exceptions, ...inlineExceptions(load.documents, errors)]) {
+  for (const e of [...policy.exceptions, ...inlineExceptions(load.documents, load.sources, errors)]) {
     if (policy.knownRuleIds.has(e.rule)) exceptions.push(e);
     else errors.push(policyError('invalidException', e.location, `the exception names rule ${e.rule}, which does not exist: name a built-in rule (KW001-KW011) or a custom rule`));
   }

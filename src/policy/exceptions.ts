@@ -2,8 +2,8 @@
 // date. They come from packs, the project file, and the `keywarden.dev/exceptions` annotation
 // of a spec (whose target is that spec). An expired exception no longer applies and is itself
 // a finding (KW100); one that matched nothing is a warning (KW101).
-import { parse as parseYaml } from 'yaml';
 import type { Location, PathSegment, ResolvedKey, SpecDocument } from '../spec/model.js';
+import { parseEmbeddedYaml } from './embedded-yaml.js';
 import { policyError } from './errors.js';
 import { findingAt, type Finding, type RuleDescriptor } from './finding.js';
 import { validateInlineExceptions } from './pack-schema.js';
@@ -85,30 +85,26 @@ export function makeExceptions(
 }
 
 /** The exceptions in the documents' `keywarden.dev/exceptions` annotations. */
-export function inlineExceptions(documents: readonly SpecDocument[], errors: Finding[]): PolicyException[] {
+export function inlineExceptions(documents: readonly SpecDocument[], sources: ReadonlyMap<string, string> | undefined, errors: Finding[]): PolicyException[] {
   const out: PolicyException[] = [];
   for (const document of documents) {
     const text = document.annotations[EXCEPTIONS_ANNOTATION];
     if (text === undefined) continue;
     const annotationPath: PathSegment[] = ['metadata', 'annotations', EXCEPTIONS_ANNOTATION];
-    const at = document.locate(annotationPath);
-    // The list lives inside a string, so positions inside it are the annotation's.
-    const locate = (): Location => at;
-    let data: unknown;
-    try {
-      data = parseYaml(text, { maxAliasCount: 0, uniqueKeys: true });
-    } catch (err) {
-      errors.push(policyError('invalidException', at, `the ${EXCEPTIONS_ANNOTATION} annotation is not valid YAML (${(err as Error).message.split('\n')[0]}): write a YAML list of exceptions`));
+    const embedded = parseEmbeddedYaml(text, document.locate(annotationPath), annotationPath, sources?.get(document.file));
+    if (embedded.error) {
+      errors.push(policyError('invalidException', embedded.error.location, `the ${EXCEPTIONS_ANNOTATION} annotation is not valid YAML (${embedded.error.message}): write a YAML list of exceptions`));
       continue;
     }
+    let data = embedded.data;
     if (!validateInlineExceptions(data)) {
       const problems = validateInlineExceptions.errors ?? [];
-      errors.push(...settingsFindings(problems, data, locate, annotationPath));
+      errors.push(...settingsFindings(problems, data, embedded.locate, annotationPath));
       // Keep the valid entries: wrap the list so it prunes like a settings section.
       const usable = Array.isArray(data) ? withoutInvalidEntries(problems.map((p) => ({ ...p, instancePath: `/list${p.instancePath}` })), { list: data }) : undefined;
       data = usable?.['list'] ?? [];
     }
-    out.push(...makeExceptions(data as (ExceptionDefinition | null)[], locate, errors, document));
+    out.push(...makeExceptions(data as (ExceptionDefinition | null)[], embedded.locate, errors, document));
   }
   return out;
 }

@@ -98,16 +98,32 @@ describe('inline exceptions (keywarden.dev/exceptions)', () => {
 
   it('report expiry and missing reasons at the annotation', () => {
     const expired = check({ 'a.yaml': inline('- { rule: KW011, reason: batch job, expires: 2026-01-31 }') });
-    expect(at(expired.findings)).toEqual(['KW100 a.yaml:6:31', 'KW011 a.yaml:16:5']);
+    expect(at(expired.findings)).toEqual(['KW100 a.yaml:7:9', 'KW011 a.yaml:16:5']);
     expect(expired.findings[0]?.message).toContain('for spec order-bot-billing expired on 2026-01-31');
     const noReason = check({ 'a.yaml': inline('- { rule: KW011, expires: 2027-01-31 }') });
-    expect(at(noReason.errors)).toEqual(['KWP006 a.yaml:6:31']);
+    expect(at(noReason.errors)).toEqual(['KWP006 a.yaml:7:9']);
     expect(noReason.errors[0]?.message).toBe('metadata.annotations["keywarden.dev/exceptions"][0] is missing the required field "reason"');
   });
 
   it('report an annotation that is not YAML', () => {
     const result = check({ 'a.yaml': inline('- { rule: KW011, reason: [oops, expires: 2027-01-31 }') });
-    expect(at(result.errors)).toEqual(['KWP006 a.yaml:6:31']);
+    expect(at(result.errors)).toEqual(['KWP006 a.yaml:7:59']);
     expect(result.errors[0]?.message).toMatch(/annotation is not valid YAML/);
+  });
+
+  it('point inside the annotation, line by line, and keep the valid entries', () => {
+    const result = check({
+      'a.yaml': inline(
+        '- rule: KW011', // line 7
+        '  environment: production',
+        '  reason: partner batch job',
+        '  expires: 2027-01-31',
+        '- rule: KW006', // line 11
+        '  expires: 2027-01-31',
+      ),
+    });
+    expect(at(result.errors)).toEqual(['KWP006 a.yaml:11:9']);
+    expect(result.errors[0]?.path).toBe('metadata.annotations["keywarden.dev/exceptions"][1]');
+    expect(result.findings).toEqual([]);
   });
 });
