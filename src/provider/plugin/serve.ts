@@ -49,7 +49,8 @@ function bind(server: grpc.Server, socketPath: string, credentials: grpc.ServerC
  * Serves one provider process as Terraform starts it: checks the magic cookie and protocol
  * version (else explains on stderr and exits 1), listens on a private unix socket with mutual
  * TLS when PLUGIN_CLIENT_CERT is set, prints the handshake line, then exits on
- * GRPCController.Shutdown or when Terraform's streams are cancelled. SIGINT is ignored:
+ * GRPCController.Shutdown, when Terraform's streams are cancelled, or when Terraform is gone
+ * (the process was re-parented). SIGINT is ignored:
  * Terraform drives the shutdown (StopProvider, then Shutdown).
  */
 export async function serve<D>(definition: ProviderDefinition<D>, options: ServeOptions = {}): Promise<void> {
@@ -102,7 +103,15 @@ export async function serve<D>(definition: ProviderDefinition<D>, options: Serve
   }
   await bind(server, socketPath, credentials);
   stdout.write(`${CORE_PROTOCOL_VERSION}|${PROTOCOL_VERSION}|unix|${socketPath}|grpc|${certField}\n`);
+  // Terraform killed before it connected leaves no stream to cancel: notice being orphaned instead.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) exit();
+  }, ORPHAN_CHECK_MS).unref();
 }
+
+/** How often a provider started by Terraform checks that Terraform still exists. */
+const ORPHAN_CHECK_MS = 1000;
 
 /**
  * Serves a provider for TF_REATTACH_PROVIDERS: one process answers every Terraform command that

@@ -173,6 +173,32 @@ describe('process lifetime', () => {
     expect(existsSync(dirname(socketPath))).toBe(false);
   });
 
+  it('exits when the process that started it dies before ever connecting', async () => {
+    // A shell stands in for Terraform: it starts the provider, prints its pid once the
+    // handshake is out, and exits without connecting.
+    const shell = spawnSync(
+      '/bin/sh',
+      ['-c', `"$0" > "$1" 2>/dev/null & pid=$!; while [ ! -s "$1" ]; do sleep 0.05; done; echo $pid`, installed.executable, join(dir, 'orphan-handshake.txt')],
+      {
+        env: { PATH: process.env.PATH, TF_PLUGIN_MAGIC_COOKIE: 'd602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2', PLUGIN_UNIX_SOCKET_DIR: dir },
+        encoding: 'utf8',
+        timeout: 30_000,
+      },
+    );
+    const pid = Number(shell.stdout.trim());
+    expect(pid).toBeGreaterThan(0);
+    const alive = () => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    for (let waited = 0; alive() && waited < 10_000; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(alive()).toBe(false);
+  });
+
   it('exits when Terraform goes away and its held-open stdio stream is cancelled', async () => {
     const { plugin, socketPath } = await plaintext();
     // A stand-in for Terraform in its own process: opens the stdio stream, then is killed.
