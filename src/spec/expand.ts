@@ -21,9 +21,21 @@ import type {
 import type { DeliveryEntry, EnvironmentOverride } from './schema.js';
 import type { LoadedDocument } from './spec-document.js';
 
+/** Parsed durations by text: a spec set uses a handful of distinct ones. Duration objects are never mutated. */
+const durations = new Map<string, Duration | undefined>();
+
 function duration(text: string | undefined): Duration | undefined {
-  return text === undefined ? undefined : parseDuration(text);
+  if (text === undefined) return undefined;
+  let parsed = durations.get(text);
+  if (parsed === undefined && !durations.has(text)) {
+    parsed = parseDuration(text);
+    if (durations.size >= 1000) durations.clear();
+    durations.set(text, parsed);
+  }
+  return parsed;
 }
+
+const NO_LIMITS: Readonly<Record<string, string | number | boolean>> = Object.freeze({});
 
 function rotationOf(r: EnvironmentOverride['rotation']): Rotation | undefined {
   if (!r) return undefined;
@@ -99,7 +111,7 @@ class ExpandedKey implements ResolvedKey {
     this.scopes = o.scopes ?? spec.scopes ?? [];
     const cidrs = o.allowedCidrs ?? spec.allowedCidrs;
     if (cidrs !== undefined) this.allowedCidrs = cidrs;
-    this.limits = o.limits || spec.limits ? { ...spec.limits, ...o.limits } : {};
+    this.limits = o.limits ? { ...spec.limits, ...o.limits } : (spec.limits ?? NO_LIMITS);
     const rateLimit = rateLimitOf(o.rateLimit ?? spec.rateLimit);
     if (rateLimit) this.rateLimit = rateLimit;
     const expiresAfter = duration(o.expiresAfter ?? spec.expiresAfter);

@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { Finding } from '../policy/finding.js';
 import { loadError } from './errors.js';
 import { expandDocument } from './expand.js';
+import { LazySource } from './lazy-source.js';
 import type { Project, ResolvedKey, SpecDocument } from './model.js';
 import { parseSource, DEFAULT_LIMITS, type SourceLimits } from './parse-source.js';
 import { defaultProject, projectFromSource } from './project.js';
@@ -59,6 +60,7 @@ function loadTexts(files: Iterable<readonly [string, string]>, project: Project,
   const keys: ResolvedKey[] = [];
   for (const [file, text] of files) {
     const { locator, documents: parsed } = parseSource(file, text, limits, errors);
+    const source = new LazySource(file, text);
     for (const { index, doc, data } of parsed) {
       const record = data !== null && typeof data === 'object' && !Array.isArray(data) ? (data as Record<string, unknown>) : undefined;
       if (!record || record['apiVersion'] !== API_VERSION || record['kind'] !== 'ApiKey') {
@@ -74,7 +76,7 @@ function loadTexts(files: Iterable<readonly [string, string]>, project: Project,
         errors.push(...found.sort(byPosition));
         continue;
       }
-      const document = new LoadedDocument(file, index, data as ApiKeyDocument, doc, locator);
+      const document = new LoadedDocument(file, index, data as ApiKeyDocument, source);
       documents.push(document);
       keys.push(...expandDocument(document, project, errors));
     }

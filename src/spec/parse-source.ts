@@ -19,6 +19,9 @@ export interface SourceLimits {
 
 export const DEFAULT_LIMITS: SourceLimits = { maxFileBytes: 1024 * 1024, maxDepth: 64, maxAliasCount: 100 };
 
+/** Parser options: YAML 1.2 core schema, duplicate keys are errors, errors carry line and column. */
+export const PARSE_OPTIONS = { prettyErrors: true, uniqueKeys: true, version: '1.2' } as const;
+
 export interface ParsedDocument {
   /** 0-based index within the file. */
   readonly index: number;
@@ -49,7 +52,7 @@ export function parseSource(file: string, text: string, limits: SourceLimits, er
     errors.push(loadError('nestingTooDeep', locator.at(deepAt), `nesting is deeper than ${limits.maxDepth} levels`));
     return { locator, documents };
   }
-  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: true, uniqueKeys: true, version: '1.2' });
+  const docs = parseAllDocuments(text, { lineCounter, ...PARSE_OPTIONS });
   const list = Array.isArray(docs) ? docs : [];
   list.forEach((doc, index) => {
     if (doc.errors.length > 0) {

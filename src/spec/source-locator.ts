@@ -1,5 +1,5 @@
-// Positions of nodes in a parsed YAML document, computed lazily: the loader keeps the
-// parsed nodes and a LineCounter, and only turns offsets into line/column when asked.
+// Positions of nodes in a parsed YAML document, computed lazily: offsets become line and
+// column only when asked (see LazySource for how loaded documents get their nodes back).
 import { isMap, isPair, isScalar, isSeq, isCollection, type Document, type LineCounter, type Node, type Pair } from 'yaml';
 import { formatPath } from './field-path.js';
 import type { Location, PathSegment } from './model.js';

@@ -1,7 +1,8 @@
-import { isScalar, type Document } from 'yaml';
+import { isScalar } from 'yaml';
+import type { LazySource } from './lazy-source.js';
 import type { Location, PathSegment, SpecDocument } from './model.js';
 import type { ApiKeyDocument } from './schema.js';
-import { walkScalars, type Anchor, type SourceLocator } from './source-locator.js';
+import { walkScalars, type Anchor } from './source-locator.js';
 
 /** A schema-valid ApiKey document; positions are computed only when asked for. */
 export class LoadedDocument implements SpecDocument {
@@ -14,8 +15,7 @@ export class LoadedDocument implements SpecDocument {
     readonly file: string,
     readonly index: number,
     readonly data: ApiKeyDocument,
-    private readonly doc: Document,
-    private readonly locator: SourceLocator,
+    private readonly source: LazySource,
   ) {
     this.name = data.metadata.name;
     if (data.metadata.namespace !== undefined) this.namespace = data.metadata.namespace;
@@ -29,13 +29,15 @@ export class LoadedDocument implements SpecDocument {
   }
 
   locate(path: readonly PathSegment[], anchor: Anchor = 'auto'): Location {
-    return this.locator.locate(this.doc, path, anchor);
+    return this.source.locate(this.index, path, anchor);
   }
 
   *scalars(): Iterable<{ readonly value: string | number | boolean; readonly location: Location }> {
-    for (const { node, path, value } of walkScalars(this.doc.contents)) {
+    const doc = this.source.document(this.index);
+    if (!doc) return;
+    for (const { node, path, value } of walkScalars(doc.contents)) {
       if ((typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') && isScalar(node) && node.range) {
-        yield { value, location: this.locator.at(node.range[0], path) };
+        yield { value, location: this.source.locator.at(node.range[0], path) };
       }
     }
   }
