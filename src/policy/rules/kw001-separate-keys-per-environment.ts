@@ -24,6 +24,16 @@ function describeDestination(id: string): string {
   return `file "${id.slice('file '.length)}"`;
 }
 
+interface Use {
+  readonly key: ResolvedKey;
+  /** Index of the delivery in the key's list. */
+  readonly index: number;
+}
+
+function names(keys: readonly ResolvedKey[]): string {
+  return keys.map((k) => k.name).join(', ');
+}
+
 function where(location: Location): string {
   return `${location.file}:${location.line}`;
 }
@@ -41,7 +51,7 @@ export const kw001 = {
   check(ctx) {
     const findings: Finding[] = [];
     const byName = new Map<string, ResolvedKey>();
-    const byDestination = new Map<string, { key: ResolvedKey; index: number }>();
+    const users = new Map<string, Use[]>();
     const regionOf = (environment: string) => ctx.project.environments[environment]?.awsRegion;
     for (const key of ctx.keys) {
       const first = byName.get(key.name);
@@ -57,23 +67,36 @@ export const kw001 = {
         byName.set(key.name, key);
       }
       const seen = new Set<string>();
-      key.delivery.forEach((delivery, i) => {
+      key.delivery.forEach((delivery, index) => {
         const id = destinationId(key, delivery, regionOf);
         if (seen.has(id)) return;
         seen.add(id);
-        const owner = byDestination.get(id);
-        if (!owner) {
-          byDestination.set(id, { key, index: i });
-          return;
-        }
-        findings.push(
-          ctx.finding(
-            key.locate('delivery', i),
-            `key ${key.name} delivers to ${describeDestination(id)}, which key ${owner.key.name} (${where(owner.key.locate('delivery', owner.index))}) also delivers to: give each key its own destination`,
-            key,
-          ),
-        );
+        const list = users.get(id);
+        if (list) list.push({ key, index });
+        else users.set(id, [{ key, index }]);
       });
+    }
+    // Only shared destinations are located (positions cost); each delivery node is reported
+    // once, naming every key that reaches the destination through it.
+    for (const [id, list] of users) {
+      if (list.length < 2) continue;
+      const first = list[0] as Use;
+      const firstAt = first.key.locate('delivery', first.index);
+      const groups = new Map<string, { location: Location; keys: ResolvedKey[] }>();
+      for (const use of list.slice(1)) {
+        const location = use.key.locate('delivery', use.index);
+        const at = `${location.file}:${location.line}:${location.column}`;
+        const group = groups.get(at);
+        if (group) group.keys.push(use.key);
+        else groups.set(at, { location, keys: [use.key] });
+      }
+      for (const { location, keys } of groups.values()) {
+        const inherited = location.file === firstAt.file && location.line === firstAt.line && location.column === firstAt.column;
+        const message = inherited
+          ? `keys ${names([first.key, ...keys])} all inherit this delivery to ${describeDestination(id)} and would overwrite each other's secret: give each environment its own delivery`
+          : `${keys.length === 1 ? 'key' : 'keys'} ${names(keys)} ${keys.length === 1 ? 'delivers' : 'deliver'} to ${describeDestination(id)}, which key ${first.key.name} (${where(firstAt)}) also delivers to: give each key its own destination`;
+        findings.push(ctx.finding(location, message, keys[0]));
+      }
     }
     return findings;
   },

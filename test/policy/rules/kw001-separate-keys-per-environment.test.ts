@@ -72,4 +72,16 @@ describe('KW001 separate keys per environment', () => {
       expect.stringContaining('file ".secrets/dev"'),
     ]);
   });
+
+  it('reports a spec-level delivery inherited by several environments once, naming every key', () => {
+    const spec = COMPLIANT.replace(
+      '  environments:\n    production:\n      allowedCidrs: [203.0.113.0/24]\n      delivery:\n        - awsSecretsManager: { name: prod/order-bot/billing, region: eu-west-1 }\n    development:\n      delivery:\n        - file: { path: .secrets/development-order-bot }\n',
+      '  allowedCidrs: [203.0.113.0/24]\n  delivery:\n    - kubernetesSecret: { namespace: orders, name: billing, key: API_KEY }\n  environments:\n    production: {}\n    staging: {}\n    development: {}\n',
+    );
+    const result = check({ 'a.yaml': spec });
+    expect(at(result.findings)).toEqual(['KW001 a.yaml:15:7']);
+    expect(result.findings[0]?.message).toBe(
+      "keys production-order-bot, staging-order-bot, development-order-bot all inherit this delivery to Kubernetes Secret orders/billing key API_KEY and would overwrite each other's secret: give each environment its own delivery",
+    );
+  });
 });
