@@ -50,7 +50,7 @@ export function reportError(error: unknown, action: string, endpoint: string, di
         'Key service refused the provider\'s key',
         `Could not ${action}: HTTP ${error.status} ${error.code}: ${error.message}${request}. The provider's api_key needs the scopes keys:read, keys:write and keys:rotate.`,
       );
-    } else if (error.status === 400 && error.details && error.details.length > 0) {
+    } else if (error.status >= 400 && error.status < 500 && error.details && error.details.length > 0) {
       for (const detail of error.details) {
         const path = attributePathOfField(detail.field);
         diagnostics.error('Key service rejected the key', `Could not ${action}: ${detail.field} ${detail.message}${request}.`, path);
