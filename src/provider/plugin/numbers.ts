@@ -25,6 +25,11 @@ export function numberFromText(text: string): TfNumber | undefined {
   return new PreciseNumber(trimmed);
 }
 
+/** True when two numbers are equal by value, whatever their representation. */
+export function sameNumber(a: TfNumber, b: TfNumber): boolean {
+  return sameDecimal(String(a), String(b));
+}
+
 /** True when two decimal texts denote the same number (compares normalised mantissa and exponent). */
 function sameDecimal(a: string, b: string): boolean {
   return normalise(a) === normalise(b);

@@ -1,6 +1,7 @@
 // Terraform values in TypeScript: null, unknown (possibly refined), strings, numbers that keep
 // their precision, bools, lists/sets/tuples (arrays), maps/objects (plain objects) and values of
 // type `dynamic` that carry their own type.
+import { sameNumber } from './numbers.js';
 import type { TfType } from './types.js';
 
 /**
@@ -65,17 +66,12 @@ export function isObjectValue(value: unknown): value is TfObject {
   return prototype === null || Object.getPrototypeOf(prototype) === null;
 }
 
-/** Normalises a number to the exact text Terraform would compare. */
-function numberText(value: number | bigint | PreciseNumber): string {
-  return typeof value === 'number' ? String(value) : value.toString();
-}
-
 /** Deep equality of two values of the same type; sets compare regardless of order. */
 export function valuesEqual(type: TfType, a: TfValue, b: TfValue): boolean {
   if (a === null || b === null) return a === b;
   if (a instanceof Unknown || b instanceof Unknown) return a instanceof Unknown && b instanceof Unknown;
   if (type === 'number') {
-    return numberText(a as number | bigint | PreciseNumber) === numberText(b as number | bigint | PreciseNumber);
+    return sameNumber(a as number | bigint | PreciseNumber, b as number | bigint | PreciseNumber);
   }
   if (type === 'string' || type === 'bool') return a === b;
   if (type === 'dynamic') {

@@ -61,7 +61,9 @@ describe('msgpack codec: numbers keep their precision', () => {
 
   it('compares numbers by value whatever their representation', () => {
     expect(valuesEqual(t.number, 10, 10n)).toBe(true);
-    expect(valuesEqual(t.number, new PreciseNumber('1.50'), 1.5)).toBe(false);
+    expect(valuesEqual(t.number, new PreciseNumber('1.50'), 1.5)).toBe(true);
+    expect(valuesEqual(t.number, new PreciseNumber('1e3'), 1000)).toBe(true);
+    expect(valuesEqual(t.number, new PreciseNumber('0.10000000000000000001'), 0.1)).toBe(false);
     expect(valuesEqual(t.number, 9007199254740993n, 9007199254740992)).toBe(false);
   });
 });
