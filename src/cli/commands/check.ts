@@ -1,5 +1,6 @@
 // `keywarden check [paths...]`: load the specs, apply the policy, write one report.
 // Exit 0 clean, 1 findings at or above --fail-on, 2 usage or load errors (STYLE.md rule 9).
+import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
 import type { RuleDescriptor, Severity } from '../../policy/finding.js';
 import { POLICY_ERROR_LIST, checkPolicy } from '../../policy/index.js';
@@ -99,7 +100,7 @@ export async function runCheck(paths: readonly string[], options: CheckOptions, 
     io.stdout.write(report);
   } else {
     try {
-      await writeFileAtomic(options.output, report);
+      await writeFileAtomic(resolve(io.cwd, options.output), report);
     } catch (err) {
       const e = new CliError('outputNotWritable', `${options.output}: ${(err as Error).message}`);
       io.stderr.write(`keywarden check: ${e.message}\n`);
