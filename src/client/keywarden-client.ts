@@ -41,6 +41,8 @@ export type KeyWithEtag = ApiKey & { readonly etag: string };
 
 /** Filters and paging of `listKeys` (every given filter must match). */
 export interface ListKeysOptions {
+  /** Exact name: the account's key of that name that is not revoked (0 or 1 item). */
+  readonly name?: string;
   readonly environment?: string;
   readonly integration?: string;
   readonly service?: string;
@@ -148,12 +150,11 @@ export class KeywardenClient {
     return withEtag(res.body, res.headers);
   }
 
-  /** The account's key with this name that is not revoked, or undefined. */
+  /** The account's key with this name that is not revoked, or undefined (one indexed lookup, then a read for the ETag). */
   async getKeyByName(name: string): Promise<KeyWithEtag | undefined> {
-    for await (const key of this.iterateKeys({ limit: 200 })) {
-      if (key.name === name && key.status !== 'revoked') return this.getKey(key.id);
-    }
-    return undefined;
+    const page = await this.listKeys({ name, limit: 1 });
+    const found = page.items.find((k) => k.name === name);
+    return found ? this.getKey(found.id) : undefined;
   }
 
   /** Changes fields of a key (PATCH). With `ifMatch`, fails with 412 when someone changed it since. */

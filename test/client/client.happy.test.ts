@@ -128,6 +128,10 @@ describe('KeywardenClient against a real key service', () => {
     expect(await client.verify({ key: created.secret })).toMatchObject({ valid: false, code: 'REVOKED' });
     // Repeating the revocation is harmless.
     expect((await client.revokeKey(created.key.id)).status).toBe('revoked');
+    // The name is free again; lookups by name find the new key, never the revoked one.
+    expect(await client.getKeyByName('to-revoke')).toBeUndefined();
+    const successor = await client.createKey({ name: 'to-revoke', environment: 'staging', mode: 'test' });
+    expect((await client.getKeyByName('to-revoke'))?.id).toBe(successor.key.id);
   });
 
   it('reads the audit log with filters, page after page', async () => {
