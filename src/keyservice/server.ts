@@ -121,7 +121,11 @@ async function buildApp(
     metrics.usageFlushFailures.inc();
     app.log.warn({ err }, 'usage flush failed; counts kept for the next flush');
   });
-  const db = <T>(promise: Promise<T>): Promise<T> => withTimeout(promise, options.databaseTimeoutMs);
+  // better-sqlite3 answers synchronously (and cannot be interrupted): a timer per call would only cost.
+  const db =
+    store.backend.kind === 'postgres'
+      ? <T>(promise: Promise<T>): Promise<T> => withTimeout(promise, options.databaseTimeoutMs)
+      : <T>(promise: Promise<T>): Promise<T> => promise;
   const checker = new KeyChecker({
     store,
     limiter,
@@ -191,12 +195,22 @@ async function buildApp(
     reply.header('x-request-id', request.id);
     done();
   });
+  // Counter children are looked up once per (method, route, status), not hashed per request.
+  const requestCounters = new Map<string, { inc(): void }>();
   app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
-    metrics.requests.inc({ method: request.method, route, status: reply.statusCode });
-    const fields = { method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100 };
-    if (route === '/v1/verify') request.log.debug(fields, 'request');
-    else request.log.info(fields, 'request');
+    const status = reply.statusCode;
+    const id = `${request.method} ${route} ${status}`;
+    let counter = requestCounters.get(id);
+    if (!counter) {
+      counter = metrics.requests.labels(request.method, route, String(status));
+      requestCounters.set(id, counter);
+    }
+    counter.inc();
+    const level = route === '/v1/verify' ? 'debug' : 'info';
+    if ((request.log as unknown as { isLevelEnabled(level: string): boolean }).isLevelEnabled(level)) {
+      request.log[level]({ method: request.method, route, status, ms: Math.round(reply.elapsedTime * 100) / 100 }, 'request');
+    }
     done();
   });
 
