@@ -48,6 +48,19 @@ describe('audit log and scope catalog (sqlite)', () => {
     expect((await h.request('HEAD', '/v1/keys')).statusCode).toBe(401);
   });
 
+  it("enforces the caller's rate limit on the management API with 429, Retry-After and RateLimit headers", async () => {
+    const limited = await h.createKey({ name: 'limited-admin', scopes: ['keys:read'], rateLimit: { requests: 2, windowSeconds: 3600 } });
+    const first = await h.call('GET', '/v1/whoami', limited.secret);
+    expect(first.headers).toMatchObject({ 'ratelimit-limit': '2', 'ratelimit-remaining': '1' });
+    expect((await h.call('GET', '/v1/keys', limited.secret)).statusCode).toBe(200);
+    const refused = await h.call('GET', '/v1/keys', limited.secret);
+    expect(refused.statusCode).toBe(429);
+    expect(refused.json().error.code).toBe('rate_limit_exceeded');
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    expect(refused.headers['ratelimit-remaining']).toBe('0');
+    expect(Number(refused.headers['ratelimit-reset'])).toBeGreaterThan(0);
+  });
+
   it('reuses a well-formed X-Request-Id and replaces a hostile one', async () => {
     const ok = await h.call('GET', '/v1/whoami', h.adminKey, undefined, { 'x-request-id': 'trace-123' });
     expect(ok.headers['x-request-id']).toBe('trace-123');
