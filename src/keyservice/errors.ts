@@ -2,8 +2,8 @@
 // add a new code instead. Every 4xx/5xx body is {"error":{"code","message","requestId"}}
 // (plus a docs link and, for validation, the failing fields).
 
-/** Where each code is documented (docs/keyservice.md#errors, one anchor per code). */
-export const ERROR_DOCS_BASE = 'https://keywarden.dev/docs/keyservice#error-';
+/** Where each code is documented: the reference shipped with Keywarden, one anchor per code. */
+export const ERROR_DOCS_BASE = 'docs/keyservice.md#error-';
 
 export const ERROR_CATALOG = {
   invalid_json: { status: 400, message: 'The request body is not valid JSON. Send a JSON object.' },
