@@ -105,8 +105,9 @@ output "seeded_id_from_data" {
     expect(lock).toMatch(/"h1:[A-Za-z0-9+/=]+"/);
   }, 120_000);
 
-  it('applies: creates, imports and reads a data source; the write-only secret reaches the provider but never the state', () => {
-    const apply = terraform(['apply', '-auto-approve', '-input=false']);
+  it('applies: creates, imports and reads a data source; the write-only secret reaches the provider but never the state or trace log', () => {
+    const traceLog = join(dir, 'apply-trace.log');
+    const apply = terraform(['apply', '-auto-approve', '-input=false'], { TF_LOG: 'trace', TF_LOG_PATH: traceLog });
     expect(apply.status).toBe(0);
     expect(apply.stdout).toContain('Apply complete! Resources: 1 imported, 1 added, 0 changed, 0 destroyed.');
     expect(apply.stdout).toContain('seeded_id_from_data = "n-seeded"');
@@ -117,6 +118,9 @@ output "seeded_id_from_data" {
     expect(store()[String(main?.id)]?.secretSha256).toBe(sha256(SECRET));
     expect(stateText()).not.toContain(SECRET);
     expect(apply.output).not.toContain(SECRET);
+    const trace = readFileSync(traceLog, 'utf8');
+    expect(trace).toContain('ApplyResourceChange');
+    expect(trace).not.toContain(SECRET);
   }, 120_000);
 
   it('plans no changes right after apply', () => {
