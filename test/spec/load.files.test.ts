@@ -182,3 +182,19 @@ describe('standard input of the process', () => {
     expect(JSON.parse(run.stdout)).toEqual({ keys: ['production-piped', 'development-piped'], errors: [] });
   });
 });
+
+describe('editor modelines in the examples', () => {
+  it('name the published schema of each file\'s kind, by a path that exists', async () => {
+    const { readdirSync, readFileSync, existsSync } = await import('node:fs');
+    const files = ['examples/keywarden.yaml', ...readdirSync('examples/keys').map((f) => `examples/keys/${f}`)];
+    for (const file of files) {
+      const text = readFileSync(file, 'utf8');
+      const modeline = /^# yaml-language-server: \$schema=(\S+)$/m.exec(text);
+      expect(modeline).not.toBeNull();
+      const target = path.resolve(path.dirname(file), modeline?.[1] ?? '');
+      expect(existsSync(target)).toBe(true);
+      const expected = /^kind: Project$/m.test(text) ? 'project.schema.json' : 'apikey.schema.json';
+      expect(`${file} -> ${path.basename(target)}`).toBe(`${file} -> ${expected}`);
+    }
+  });
+});
