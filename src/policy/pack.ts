@@ -53,6 +53,8 @@ export function readPackDirectory(dir: string, referencedAt: Location | undefine
       }
       const problems = validatePackDocument.errors ?? [];
       errors.push(...settingsFindings(problems, data, source.locate, []));
+      // A document of another kind is not a pack at all; otherwise keep what is valid.
+      if (problems.some((p) => p.instancePath === '/kind' || p.instancePath === '/apiVersion')) continue;
       const usable = withoutInvalidEntries(problems, data);
       if (usable) sources.push({ ...source, data: usable });
     }

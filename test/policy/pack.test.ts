@@ -133,5 +133,15 @@ describe('pack directories', () => {
     const file = path.relative(process.cwd(), path.join(own, 'exceptions.yaml'));
     expect(at(result.findings)).toEqual([`KW101 ${file}:5:5`]);
   });
+
+  it('ignores a document of another kind in a pack directory, after reporting it', () => {
+    const mixed = packDir('mixed', {
+      'a.yaml': yaml('apiVersion: keywarden.dev/v1alpha1', 'kind: ApiKey', 'rules:', '  KW011: { enabled: false }'),
+    });
+    const result = check({ 'a.yaml': NO_RATE_LIMIT }, undefined, { policiesDir: mixed });
+    expect(result.errors.map((e) => `${e.ruleId} ${e.line}:${e.column}`)).toEqual(['KWP002 2:7']);
+    expect(result.errors[0]?.message).toBe('kind must be "PolicyPack", not "ApiKey"');
+    expect(at(result.findings)).toEqual(['KW011 a.yaml:13:5']);
+  });
 });
 
