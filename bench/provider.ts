@@ -1,0 +1,187 @@
+// `npm run bench -- provider [--keys N]`: the keywarden Terraform provider's costs, in one run.
+// - handshakeMs: start of the installed (bundled) provider to its go-plugin handshake line,
+//   median of 5, against nodeMs: `node -e 0` start to exit, median of 5 (the floor of any
+//   Node.js provider).
+// - apply100s: `terraform apply` creating N (default 100) keywarden_api_key resources in a
+//   key service (SQLite, in this process on 127.0.0.1), the provider started by Terraform.
+// - apply100ReattachS: the same with one long-running provider process attached through
+//   TF_REATTACH_PROVIDERS (no process starts).
+// - terraformData100s: `terraform apply` of N built-in terraform_data resources, the floor.
+// Targets: handshake < 1.5x node; reattached apply < 2.5x terraform_data.
+// Progress goes to stderr; the last stdout line is the JSON figures.
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { installProvider, terraformEnvironment, writeCliConfiguration } from '../src/provider/install.js';
+import { PROVIDER_ADDRESS, PROVIDER_VERSION } from '../src/provider/keywarden/index.js';
+import { MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE } from '../src/provider/plugin/index.js';
+import { bootstrapAdmin, createKeyService } from '../src/keyservice/index.js';
+
+const TERRAFORM = process.env.TERRAFORM ?? '/usr/local/bin/terraform';
+const PEPPER = 'bench-pepper-0123456789abcdef';
+const ENTRY = fileURLToPath(new URL('../src/provider/main.ts', import.meta.url));
+
+const progress = (message: string) => process.stderr.write(`[bench provider] ${message}\n`);
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+};
+const round = (value: number, digits: number) => Number(value.toFixed(digits));
+
+/** Milliseconds from spawning `command` to its first stdout line (then it is killed), or to its exit when `untilExit`. */
+function timeStart(command: string, args: string[], env: NodeJS.ProcessEnv, untilExit: boolean): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'ignore'] });
+    let done = false;
+    child.on('error', reject);
+    child.stdout.on('data', () => {
+      if (untilExit || done) return;
+      done = true;
+      resolve(performance.now() - started);
+      child.kill('SIGKILL');
+    });
+    child.on('exit', (code) => {
+      if (untilExit) resolve(performance.now() - started);
+      else if (!done) reject(new Error(`${command} exited ${code} before its handshake`));
+    });
+  });
+}
+
+function runCommand(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<{ seconds: number; output: string }> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const seconds = (performance.now() - started) / 1000;
+      if (code === 0) resolve({ seconds, output });
+      else reject(new Error(`${command} ${args.join(' ')} exited ${code}:\n${output.slice(-4000)}`));
+    });
+  });
+}
+
+function keysConfig(endpoint: string, count: number, prefix: string): string {
+  const head = `terraform {
+  required_providers {
+    keywarden = { source = "keywarden/keywarden", version = "${PROVIDER_VERSION}" }
+  }
+}
+
+provider "keywarden" {
+  endpoint = ${JSON.stringify(endpoint)}
+}
+
+`;
+  const resources = Array.from(
+    { length: count },
+    (_, i) => `resource "keywarden_api_key" "k${i}" {
+  name        = "${prefix}-${i}"
+  environment = "bench"
+  scopes      = ["invoices:read"]
+  limits      = { max_payout = "55.00" }
+}
+`,
+  );
+  return head + resources.join('\n');
+}
+
+function terraformDataConfig(count: number): string {
+  return Array.from({ length: count }, (_, i) => `resource "terraform_data" "d${i}" {\n  input = "value-${i}"\n}\n`).join('\n');
+}
+
+export async function run(args: string[]): Promise<Record<string, unknown>> {
+  const keysFlag = args.indexOf('--keys');
+  const count = keysFlag >= 0 ? Number(args[keysFlag + 1]) : 100;
+  const dir = mkdtempSync(join(tmpdir(), 'kw-bench-provider-'));
+  const service = await createKeyService({
+    databaseUrl: `sqlite:${join(dir, 'keys.db')}`,
+    pepper: PEPPER,
+    keyPrefix: 'kw',
+    port: 0,
+    host: '127.0.0.1',
+    defaultRateLimit: { requests: 1_000_000, perSeconds: 3600 },
+    logStream: new Writable({ write: (_chunk, _encoding, done) => done() }),
+  });
+  let reattached: ReturnType<typeof spawn> | undefined;
+  try {
+    const admin = await bootstrapAdmin({ store: service.store, pepper: PEPPER, keyPrefix: 'kw' });
+    const endpoint = await service.listen();
+    progress(`key service on ${endpoint}; bundling the provider`);
+    const installed = await installProvider({ entry: ENTRY, mirrorDir: join(dir, 'mirror'), address: PROVIDER_ADDRESS, version: PROVIDER_VERSION });
+    const cliConfig = writeCliConfiguration(join(dir, 'terraform.rc'), installed.mirrorDir, [PROVIDER_ADDRESS]);
+    const baseEnv = { ...terraformEnvironment(cliConfig), KEYWARDEN_API_KEY: admin.secret, TF_LOG: '' };
+
+    progress('start to handshake, 5 times each: provider and node -e 0');
+    const pluginEnv = { PATH: process.env.PATH, [MAGIC_COOKIE_KEY]: MAGIC_COOKIE_VALUE, PLUGIN_PROTOCOL_VERSIONS: '6', PLUGIN_UNIX_SOCKET_DIR: dir };
+    const handshakes: number[] = [];
+    const nodes: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      nodes.push(await timeStart(process.execPath, ['-e', '0'], { PATH: process.env.PATH }, true));
+      handshakes.push(await timeStart(installed.executable, [], pluginEnv, false));
+    }
+
+    const workdir = (name: string, config: string) => {
+      const path = join(dir, name);
+      mkdirSync(path);
+      writeFileSync(join(path, 'main.tf'), config);
+      return path;
+    };
+    const applyArgs = ['apply', '-auto-approve', '-input=false', '-no-color'];
+
+    const started = workdir('started', keysConfig(endpoint, count, 'started'));
+    await runCommand(TERRAFORM, ['init', '-input=false', '-no-color'], { cwd: started, env: baseEnv });
+    progress(`terraform apply of ${count} keys, provider started by terraform`);
+    const apply = await runCommand(TERRAFORM, applyArgs, { cwd: started, env: baseEnv });
+
+    const attached = workdir('attached', keysConfig(endpoint, count, 'attached'));
+    await runCommand(TERRAFORM, ['init', '-input=false', '-no-color'], { cwd: attached, env: baseEnv });
+    reattached = spawn(installed.executable, ['--reattach'], { env: { ...baseEnv, PLUGIN_UNIX_SOCKET_DIR: dir }, stdio: ['ignore', 'pipe', 'ignore'] });
+    const line = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      reattached?.stdout?.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes('\n')) resolve(out.slice(0, out.indexOf('\n')));
+      });
+      reattached?.on('exit', (code) => reject(new Error(`reattached provider exited ${code}`)));
+    });
+    const reattach = /^TF_REATTACH_PROVIDERS='(.+)'$/.exec(line)?.[1] ?? '';
+    progress(`terraform apply of ${count} keys, one provider attached through TF_REATTACH_PROVIDERS`);
+    const applyReattached = await runCommand(TERRAFORM, applyArgs, { cwd: attached, env: { ...baseEnv, TF_REATTACH_PROVIDERS: reattach } });
+
+    const data = workdir('data', terraformDataConfig(count));
+    await runCommand(TERRAFORM, ['init', '-input=false', '-no-color'], { cwd: data, env: baseEnv });
+    progress(`terraform apply of ${count} terraform_data`);
+    const applyData = await runCommand(TERRAFORM, applyArgs, { cwd: data, env: baseEnv });
+
+    for (const [what, result] of [['started', apply], ['attached', applyReattached], ['data', applyData]] as const) {
+      if (!result.output.includes(`${count} added`)) throw new Error(`${what}: apply did not add ${count} resources:\n${result.output.slice(-2000)}`);
+    }
+    const handshakeMs = round(median(handshakes), 1);
+    const nodeMs = round(median(nodes), 1);
+    progress(`handshake ${handshakeMs} ms vs node ${nodeMs} ms (${round(handshakeMs / nodeMs, 2)}x, target < 1.5x)`);
+    progress(`apply ${round(apply.seconds, 2)} s; reattached ${round(applyReattached.seconds, 2)} s vs terraform_data ${round(applyData.seconds, 2)} s (${round(applyReattached.seconds / applyData.seconds, 2)}x, target < 2.5x)`);
+    return {
+      bench: 'provider',
+      handshakeMs,
+      nodeMs,
+      apply100s: round(apply.seconds, 3),
+      apply100ReattachS: round(applyReattached.seconds, 3),
+      terraformData100s: round(applyData.seconds, 3),
+    };
+  } finally {
+    if (reattached && reattached.exitCode === null) {
+      const exited = new Promise((resolve) => reattached?.on('exit', resolve));
+      reattached.kill('SIGTERM');
+      await exited;
+    }
+    await service.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
