@@ -23,13 +23,9 @@ export function authenticationHook(ctx: ServiceContext) {
     const config = request.routeOptions.config.keywarden;
     if (!config || config.auth !== 'key') return;
     const presented = readPresentedKey(request.headers);
-    if ('missing' in presented) {
-      fail(ctx, request, 'missing', undefined, undefined);
-    }
-    if ('malformed' in presented) {
-      fail(ctx, request, 'MALFORMED', undefined, presented.malformed);
-    }
-    const secret = (presented as { key: string }).key;
+    if ('missing' in presented) fail(ctx, request, 'missing', undefined);
+    if ('malformed' in presented) fail(ctx, request, 'MALFORMED', presented.malformed);
+    const secret = presented.key;
     const now = ctx.now();
     const check = await ctx.checker.check(secret, request.clientIp, [], now);
     if (check.rateLimit) reply.headers(rateLimitHeaders(check.rateLimit, now));
@@ -56,13 +52,14 @@ export function authenticationHook(ctx: ServiceContext) {
   };
 }
 
-function fail(ctx: ServiceContext, request: FastifyRequest, reason: string, presentedPrefix: string | undefined, detail: string | undefined): never {
+/** A request whose key could not even be read: audited without account or key. */
+function fail(ctx: ServiceContext, request: FastifyRequest, reason: 'missing' | 'MALFORMED', detail: string | undefined): never {
   ctx.metrics.authFailures.inc({ reason });
   ctx.audit(request, {
     accountId: null,
     action: 'auth.failure',
     outcome: 'failure',
-    details: { code: reason === 'missing' ? 'MISSING' : reason, ...(presentedPrefix ? { displayPrefix: presentedPrefix } : {}), route: request.routeOptions.url },
+    details: { code: reason === 'missing' ? 'MISSING' : reason, route: request.routeOptions.url },
   }).catch((err: unknown) => request.log.warn({ err }, 'audit write of an authentication failure failed'));
   throw new ApiError('unauthorized', detail ? `The API key could not be read: ${detail}.` : UNAUTHORIZED_MESSAGES[reason]);
 }
