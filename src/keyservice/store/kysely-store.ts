@@ -10,7 +10,7 @@ import { decodeSequenceCursor, decodeTimeIdCursor, encodeSequenceCursor, encodeT
 import { isForeignKeyViolation, isUniqueViolation, isUnavailable, placeholder, type DialectKind } from './dialect.js';
 import { StoreUnavailableError } from './errors.js';
 import { newId } from './ids.js';
-import { splitJoinedRow, toAccount, toAuditEvent, toKey, toVersion } from './rows.js';
+import { rowFromValues, toAccount, toAuditEvent, toKey, toVersion } from './rows.js';
 import type { ApiKeysTable, StoreDatabase } from './schema.js';
 import {
   DEFAULT_PAGE_SIZE,
@@ -47,12 +47,9 @@ const VERSION_COLUMNS = [
 ] as const;
 
 /** The digest lookup as one hand-written, prepared statement (the hot path skips the query builder). */
+// Rows come back as arrays (no per-row column-name objects): version, key, then account columns.
 function findByDigestSql(kind: DialectKind): string {
-  const cols = [
-    ...VERSION_COLUMNS.map((c) => `v.${c} AS v_${c}`),
-    ...KEY_COLUMNS.map((c) => `k.${c} AS k_${c}`),
-    ...ACCOUNT_COLUMNS.map((c) => `a.${c} AS a_${c}`),
-  ];
+  const cols = [...VERSION_COLUMNS.map((c) => `v.${c}`), ...KEY_COLUMNS.map((c) => `k.${c}`), ...ACCOUNT_COLUMNS.map((c) => `a.${c}`)];
   return `SELECT ${cols.join(', ')} FROM key_versions v JOIN api_keys k ON k.id = v.key_id JOIN accounts a ON a.id = k.account_id WHERE v.digest = ${placeholder(kind, 1)}`;
 }
 
@@ -526,17 +523,20 @@ export class KyselyKeyStore implements KeyStore {
 
   findByDigest(digest: string): Promise<DigestMatch | undefined> {
     return this.#guard('findByDigest', async () => {
-      let row: Record<string, unknown> | undefined;
+      let row: unknown[] | undefined;
       if (this.backend.kind === 'sqlite') {
-        this.#sqliteFindByDigest ??= this.backend.database.prepare(this.#digestSql);
-        row = this.#sqliteFindByDigest.get(digest) as Record<string, unknown> | undefined;
+        this.#sqliteFindByDigest ??= this.backend.database.prepare(this.#digestSql).raw(true);
+        row = this.#sqliteFindByDigest.get(digest) as unknown[] | undefined;
       } else {
-        const result = await this.backend.pool.query({ name: 'kw_find_by_digest', text: this.#digestSql, values: [digest] });
-        row = result.rows[0] as Record<string, unknown> | undefined;
+        const result = await this.backend.pool.query<unknown[]>({ name: 'kw_find_by_digest', text: this.#digestSql, values: [digest], rowMode: 'array' });
+        row = result.rows[0];
       }
       if (!row) return undefined;
-      const parts = splitJoinedRow(row);
-      return { key: toKey(parts.key), version: toVersion(parts.version), account: toAccount(parts.account) };
+      return {
+        version: toVersion(rowFromValues(VERSION_COLUMNS, row, 0)),
+        key: toKey(rowFromValues(KEY_COLUMNS, row, VERSION_COLUMNS.length)),
+        account: toAccount(rowFromValues(ACCOUNT_COLUMNS, row, VERSION_COLUMNS.length + KEY_COLUMNS.length)),
+      };
     }, true);
   }
 

@@ -75,19 +75,9 @@ export function toAuditEvent(row: Selectable<AuditEventsTable>): AuditEvent {
   };
 }
 
-/** Splits a joined row whose columns are prefixed `a_`, `k_`, `v_` back into its three rows. */
-export function splitJoinedRow(row: Record<string, unknown>): {
-  account: Selectable<AccountsTable>;
-  key: Selectable<ApiKeysTable>;
-  version: Selectable<KeyVersionsTable>;
-} {
-  const parts: Record<string, Record<string, unknown>> = { a: {}, k: {}, v: {} };
-  for (const [column, value] of Object.entries(row)) {
-    parts[column.slice(0, 1)]![column.slice(2)] = value;
-  }
-  return {
-    account: parts.a as unknown as Selectable<AccountsTable>,
-    key: parts.k as unknown as Selectable<ApiKeysTable>,
-    version: parts.v as unknown as Selectable<KeyVersionsTable>,
-  };
+/** Builds a row object from `columns` and the values of an array row starting at `offset`. */
+export function rowFromValues<T>(columns: readonly (keyof T & string)[], values: readonly unknown[], offset: number): T {
+  const row: Record<string, unknown> = {};
+  for (let i = 0; i < columns.length; i += 1) row[columns[i]!] = values[offset + i];
+  return row as T;
 }
