@@ -32,7 +32,7 @@ describe('data sources', () => {
 
   it('keywarden_api_key reads a key by id and by name, with its rate limit as a duration and never its secret', async () => {
     const created = await client.createKey({ name: 'ds-key', environment: 'prod', mode: 'live', scopes: ['invoices:read'], rateLimit: { requests: 5, windowSeconds: 7200 }, limits: { max: 3 } });
-    for (const lookup of [{ id: created.key.id }, { name: 'ds-key' }]) {
+    for (const lookup of [{ id: created.key.id }, { name: 'ds-key' }] as Record<string, string>[]) {
       const response = await server.readDataSource({ type_name: 'keywarden_api_key', config: dv(keySchema, keyConfig(lookup)) });
       expect(diagnosticsOf(response)).toEqual([]);
       const state = decode(keySchema, response.state);
