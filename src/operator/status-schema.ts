@@ -34,6 +34,7 @@ export const rotationStateSchema = {
     phase: { type: 'string', enum: ROTATION_PHASES, description: 'Where the rotation is.' },
     currentVersion: { type: 'string', description: 'Version id consumers read now (promoted).' },
     previousVersion: { type: 'string', description: 'Version id that was current before the last promotion; revoked after the overlap.' },
+    previousRevokedAt: { ...timeSchema, description: 'When the previous version was revoked (absent while it is still valid).' },
     lastRotation: { ...timeSchema, description: 'When the last rotation was promoted (or the key was adopted/created).' },
     rotationId: { type: 'string', description: 'Deterministic id of the rotation in flight; the key service idempotency key.' },
     scheduledAt: { ...timeSchema, description: 'The scheduled time the rotation in flight serves.' },
