@@ -1,11 +1,10 @@
 // Data source `keywarden_api_key`: one key of the account, looked up by id or by name (never its secret).
 import type { ApiKey } from '../../client/index.js';
-import { KeywardenApiError } from '../../client/index.js';
 import { t, type DataSource, type TfObject } from '../plugin/index.js';
 import { configured } from './api-key-resource.js';
 import { formatDurationSeconds } from './durations.js';
 import type { KeywardenProviderData } from './provider-config.js';
-import { reportError } from './report-error.js';
+import { isApiError, reportError } from './report-error.js';
 
 const computedString = (description: string) => ({ type: t.string, computed: true, description });
 
@@ -50,7 +49,7 @@ export const apiKeyDataSource: DataSource<KeywardenProviderData | undefined> = {
       }
       return dataOfKey(key);
     } catch (error) {
-      if (error instanceof KeywardenApiError && error.status === 404) {
+      if (isApiError(error, 404)) {
         ctx.diagnostics.error('Key not found', `No key has the id "${id}" in the provider's account.`, ['id']);
       } else reportError(error, `read key ${id ?? `"${name}"`}`, data.endpoint, ctx.diagnostics);
       return config;

@@ -4,13 +4,12 @@
 // service replace the key; everything else is updated in place. A key revoked or deleted by
 // hand disappears from state on refresh (the next apply creates a new one); other changes by
 // hand show up as differences.
-import { KeywardenApiError } from '../../client/index.js';
 import type { EnvironmentMode } from '../../spec/model.js';
 import { oneOf, t, UNKNOWN, type ConfiguredContext, type Resource, type TfObject, type TfValue } from '../plugin/index.js';
 import { deliveriesOf, deliveryIdentity } from './delivery-targets.js';
 import { createRequestOf, expiresAtOf, stateOfKey, updateRequestOf } from './key-state.js';
 import type { KeywardenProviderData } from './provider-config.js';
-import { reportError } from './report-error.js';
+import { isApiError, reportError } from './report-error.js';
 import { cidrSet, duration, label, limitKeys, positiveInteger, scopeSet, timestamp } from './validators.js';
 
 /** How long the previous secret stays valid when adding a destination rotates the key. */
@@ -172,7 +171,7 @@ export const apiKeyResource: Resource<KeywardenProviderData | undefined> = {
       if (key.status === 'revoked') return null;
       return stateOfKey(key, state);
     } catch (error) {
-      if (error instanceof KeywardenApiError && error.status === 404) return null;
+      if (isApiError(error, 404)) return null;
       reportError(error, `read key ${id}`, data.endpoint, ctx.diagnostics);
       return state;
     }
@@ -206,7 +205,7 @@ export const apiKeyResource: Resource<KeywardenProviderData | undefined> = {
     try {
       await data.client.revokeKey(id);
     } catch (error) {
-      if (error instanceof KeywardenApiError && error.status === 404) return; // already gone
+      if (isApiError(error, 404)) return; // already gone
       reportError(error, `revoke key ${id}`, data.endpoint, ctx.diagnostics);
     }
   },
@@ -215,7 +214,7 @@ export const apiKeyResource: Resource<KeywardenProviderData | undefined> = {
     const data = configured(ctx);
     try {
       const key = await data.client.getKey(idOrName).catch(async (error: unknown) => {
-        if (error instanceof KeywardenApiError && (error.status === 404 || error.status === 400)) return data.client.getKeyByName(idOrName);
+        if (isApiError(error, 404) || isApiError(error, 400)) return data.client.getKeyByName(idOrName);
         throw error;
       });
       if (key === undefined || key.status === 'revoked') return null;

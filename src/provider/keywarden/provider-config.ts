@@ -2,7 +2,7 @@
 // it, and where delivery destinations are (AWS Secrets Manager endpoint and region, the
 // kubeconfig). Turned into the data every resource and data source receives.
 import { existsSync } from 'node:fs';
-import { KeywardenClient } from '../../client/index.js';
+import type { KeywardenClient } from '../../client/index.js';
 import { t, type Diagnostics, type Schema, type TfObject, type TfValue } from '../plugin/index.js';
 import { DeliveryTargets } from './delivery-targets.js';
 
@@ -58,8 +58,12 @@ export interface KeywardenProviderData {
 const text = (value: TfValue | undefined): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 const num = (value: TfValue | undefined): number | undefined => (typeof value === 'number' ? value : undefined);
 
-/** Builds the provider data from the configuration and environment; reports every problem with its attribute. */
-export function configureProvider(config: TfObject, diagnostics: Diagnostics, env: NodeJS.ProcessEnv = process.env): KeywardenProviderData | undefined {
+/**
+ * Builds the provider data from the configuration and environment; reports every problem with
+ * its attribute. The client is imported here, not at module level: provider processes that
+ * Terraform starts only to validate or read schemas never load its HTTP stack.
+ */
+export async function configureProvider(config: TfObject, diagnostics: Diagnostics, env: NodeJS.ProcessEnv = process.env): Promise<KeywardenProviderData | undefined> {
   const endpoint = text(config.endpoint) ?? text(env[ENVIRONMENT.endpoint]);
   const apiKey = text(config.api_key) ?? text(env[ENVIRONMENT.apiKey]);
   if (endpoint === undefined) {
@@ -91,6 +95,7 @@ export function configureProvider(config: TfObject, diagnostics: Diagnostics, en
     diagnostics.error('CA file not found', `ca_file names "${caFile}", which does not exist. Give the PEM file of the CA that signed the key service's certificate.`, ['ca_file']);
   }
   if (diagnostics.hasErrors() || endpoint === undefined || apiKey === undefined) return undefined;
+  const { KeywardenClient } = await import('../../client/index.js');
   const client = new KeywardenClient({
     endpoint,
     apiKey,

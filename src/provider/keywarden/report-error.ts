@@ -1,7 +1,7 @@
 // Failures of the key service or of a delivery as Terraform diagnostics: what went wrong,
 // what to do, and (for the service's validation errors) the attribute it is about. Messages
 // never carry a secret: the client's and the delivery's errors are built without them.
-import { KeywardenApiError } from '../../client/index.js';
+import type { KeywardenApiError } from '../../client/index.js';
 import type { AttributePath, Diagnostics } from '../plugin/index.js';
 
 /** The service's field names (`body.allowedCidrs.0`) as attribute paths (`allowed_cidrs`, 0). */
@@ -33,11 +33,20 @@ export function attributePathOfField(field: string): AttributePath | undefined {
 }
 
 /**
+ * Whether `error` is the client's KeywardenApiError (optionally with this HTTP status). By name,
+ * not instanceof: the client (and its HTTP stack) is loaded only when the provider is
+ * configured, which keeps every provider start that never configures light.
+ */
+export function isApiError(error: unknown, status?: number): error is KeywardenApiError {
+  return error instanceof Error && error.name === 'KeywardenApiError' && (status === undefined || (error as KeywardenApiError).status === status);
+}
+
+/**
  * Reports `error`, raised while doing `action` (e.g. `create key "ci-bot"`), on `diagnostics`.
  * Errors of any other kind are rethrown (the framework reports them as provider errors).
  */
 export function reportError(error: unknown, action: string, endpoint: string, diagnostics: Diagnostics): void {
-  if (error instanceof KeywardenApiError) {
+  if (isApiError(error)) {
     const request = error.requestId ? ` (request id ${error.requestId})` : '';
     if (error.status === 0) {
       diagnostics.error(

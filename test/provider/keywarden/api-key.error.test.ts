@@ -17,9 +17,9 @@ const dir = mkdtempSync(join(tmpdir(), 'kw-provider-errors-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('provider configuration', () => {
-  it('reports a missing endpoint and API key at their attributes, naming the environment variables', () => {
+  it('reports a missing endpoint and API key at their attributes, naming the environment variables', async () => {
     const diagnostics = new Diagnostics();
-    expect(configureProvider({ endpoint: null, api_key: null }, diagnostics, {})).toBeUndefined();
+    expect(await configureProvider({ endpoint: null, api_key: null }, diagnostics, {})).toBeUndefined();
     expect(diagnostics.items.map((d) => [d.summary, d.path])).toEqual([
       ['Missing key service endpoint', ['endpoint']],
       ['Missing API key', ['api_key']],
@@ -30,15 +30,15 @@ describe('provider configuration', () => {
 
   it('takes endpoint and API key from KEYWARDEN_ENDPOINT and KEYWARDEN_API_KEY', async () => {
     const diagnostics = new Diagnostics();
-    const data = configureProvider({}, diagnostics, { KEYWARDEN_ENDPOINT: 'http://127.0.0.1:1', KEYWARDEN_API_KEY: 'kw_test_x' });
+    const data = await configureProvider({}, diagnostics, { KEYWARDEN_ENDPOINT: 'http://127.0.0.1:1', KEYWARDEN_API_KEY: 'kw_test_x' });
     expect(diagnostics.items).toEqual([]);
     expect(data?.endpoint).toBe('http://127.0.0.1:1');
     await data?.client.close();
   });
 
-  it('rejects a malformed endpoint, retries out of range, a negative timeout and a missing CA file, each at its attribute', () => {
+  it('rejects a malformed endpoint, retries out of range, a negative timeout and a missing CA file, each at its attribute', async () => {
     const diagnostics = new Diagnostics();
-    configureProvider({ endpoint: 'keys.example.com', api_key: 'k', retries: 2.5, timeout_seconds: -1, ca_file: join(dir, 'missing.pem') }, diagnostics, {});
+    await configureProvider({ endpoint: 'keys.example.com', api_key: 'k', retries: 2.5, timeout_seconds: -1, ca_file: join(dir, 'missing.pem') }, diagnostics, {});
     expect(diagnostics.items.map((d) => d.path)).toEqual([['endpoint'], ['retries'], ['timeout_seconds'], ['ca_file']]);
   });
 });
