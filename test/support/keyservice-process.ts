@@ -1,5 +1,6 @@
 // Runs `node bin/keywarden.js serve …` as a child process (the compiled CLI: `npm run build`
-// first; `npm test` does) and waits for its `{"msg":"listening","url":…}` log line.
+// first; `npm test` does) and waits for its `{"msg":"listening","url":…}` log line (logged at
+// level info: a log level above info hides it).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
