@@ -1,0 +1,9 @@
+// The public face of the operator module (foundations so far): the CRDs, the status schema
+// and the pure rotation state machine. Controllers, informers, leader election, the webhook
+// server and metrics are still to come (docs/operator.md, "What is left").
+export { apiKeyCrd, policyCrd, crdFiles, apiKeyOpenApiSchema, policyOpenApiSchema, GROUP, VERSION, ROTATE_NOW_ANNOTATION } from './crds.js';
+export type { CustomResourceDefinition } from './crds.js';
+export { apiKeyStatusSchema, conditionSchema, environmentStatusSchema, rotationStateSchema, ROTATION_PHASES, CONDITION_TYPES } from './status-schema.js';
+export type { ApiKeyStatus, Condition, EnvironmentStatus } from './status-schema.js';
+export { toStructural, structuralProblems } from './structural-schema.js';
+export * from './rotation/index.js';
