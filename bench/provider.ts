@@ -1,4 +1,4 @@
-// `npm run bench -- provider [--keys N]`: the keywarden Terraform provider's costs, in one run.
+// `npm run bench -- provider [--keys N] [--rounds R] [--store-file]`: the keywarden Terraform provider's costs, in one run.
 // - handshakeMs: start of the installed (bundled) provider to its go-plugin handshake line,
 //   median of 5, against nodeMs: `node -e 0` start to exit, median of 5 (the floor of any
 //   Node.js provider).
@@ -7,6 +7,8 @@
 // - apply100ReattachS: the same with one long-running provider process attached through
 //   TF_REATTACH_PROVIDERS (no process starts).
 // - terraformData100s: `terraform apply` of N built-in terraform_data resources, the floor.
+// Apply figures are medians of R rounds (default 3). The key service's store is SQLite in
+// memory unless --store-file; it runs in this process (measured: ~0.3-0.5 s of the 100 creates).
 // Targets: handshake < 1.5x node; reattached apply < 2.5x terraform_data.
 // Progress goes to stderr; the last stdout line is the JSON figures.
 import { spawn } from 'node:child_process';
@@ -99,9 +101,14 @@ function terraformDataConfig(count: number): string {
 export async function run(args: string[]): Promise<Record<string, unknown>> {
   const keysFlag = args.indexOf('--keys');
   const count = keysFlag >= 0 ? Number(args[keysFlag + 1]) : 100;
+  // In memory by default: the figures are about Terraform and the provider, not the disk
+  // syncs of the service's store. `--store-file` keeps the SQLite file (WAL, synchronous).
+  const storeFile = args.includes('--store-file');
+  const roundsFlag = args.indexOf('--rounds');
+  const rounds = roundsFlag >= 0 ? Number(args[roundsFlag + 1]) : 3;
   const dir = mkdtempSync(join(tmpdir(), 'kw-bench-provider-'));
   const service = await createKeyService({
-    databaseUrl: `sqlite:${join(dir, 'keys.db')}`,
+    databaseUrl: storeFile ? `sqlite:${join(dir, 'keys.db')}` : 'sqlite::memory:',
     pepper: PEPPER,
     keyPrefix: 'kw',
     port: 0,
@@ -135,13 +142,12 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     };
     const applyArgs = ['apply', '-auto-approve', '-input=false', '-no-color'];
 
+    const init = (cwd: string) => runCommand(TERRAFORM, ['init', '-input=false', '-no-color'], { cwd, env: baseEnv });
     const started = workdir('started', keysConfig(endpoint, count, 'started'));
-    await runCommand(TERRAFORM, ['init', '-input=false', '-no-color'], { cwd: started, env: baseEnv });
-    progress(`terraform apply of ${count} keys, provider started by terraform`);
-    const apply = await runCommand(TERRAFORM, applyArgs, { cwd: started, env: baseEnv });
-
     const attached = workdir('attached', keysConfig(endpoint, count, 'attached'));
-    await runCommand(TERRAFORM, ['init', '-input=false', '-no-color'], { cwd: attached, env: baseEnv });
+    const data = workdir('data', terraformDataConfig(count));
+    for (const path of [started, attached, data]) await init(path);
+
     reattached = spawn(installed.executable, ['--reattach'], { env: { ...baseEnv, PLUGIN_UNIX_SOCKET_DIR: dir }, stdio: ['ignore', 'pipe', 'ignore'] });
     const line = await new Promise<string>((resolve, reject) => {
       let out = '';
@@ -151,18 +157,25 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       });
       reattached?.on('exit', (code) => reject(new Error(`reattached provider exited ${code}`)));
     });
-    const reattach = /^TF_REATTACH_PROVIDERS='(.+)'$/.exec(line)?.[1] ?? '';
-    progress(`terraform apply of ${count} keys, one provider attached through TF_REATTACH_PROVIDERS`);
-    const applyReattached = await runCommand(TERRAFORM, applyArgs, { cwd: attached, env: { ...baseEnv, TF_REATTACH_PROVIDERS: reattach } });
+    const reattachEnv = { ...baseEnv, TF_REATTACH_PROVIDERS: /^TF_REATTACH_PROVIDERS='(.+)'$/.exec(line)?.[1] ?? '' };
 
-    const data = workdir('data', terraformDataConfig(count));
-    await runCommand(TERRAFORM, ['init', '-input=false', '-no-color'], { cwd: data, env: baseEnv });
-    progress(`terraform apply of ${count} terraform_data`);
-    const applyData = await runCommand(TERRAFORM, applyArgs, { cwd: data, env: baseEnv });
-
-    for (const [what, result] of [['started', apply], ['attached', applyReattached], ['data', applyData]] as const) {
-      if (!result.output.includes(`${count} added`)) throw new Error(`${what}: apply did not add ${count} resources:\n${result.output.slice(-2000)}`);
+    // Rounds interleave the three cases so drifting machine load affects them alike; each
+    // apply creates everything afresh (destroyed, untimed, after it).
+    const cases = [
+      { what: `${count} keys, provider started by terraform`, cwd: started, env: baseEnv, seconds: [] as number[] },
+      { what: `${count} keys, one provider attached through TF_REATTACH_PROVIDERS`, cwd: attached, env: reattachEnv, seconds: [] as number[] },
+      { what: `${count} terraform_data`, cwd: data, env: baseEnv, seconds: [] as number[] },
+    ];
+    for (let round = 1; round <= rounds; round++) {
+      for (const c of cases) {
+        progress(`round ${round}/${rounds}: terraform apply of ${c.what}`);
+        const result = await runCommand(TERRAFORM, applyArgs, { cwd: c.cwd, env: c.env });
+        if (!result.output.includes(`${count} added`)) throw new Error(`${c.what}: apply did not add ${count} resources:\n${result.output.slice(-2000)}`);
+        c.seconds.push(result.seconds);
+        await runCommand(TERRAFORM, ['destroy', '-auto-approve', '-input=false', '-no-color'], { cwd: c.cwd, env: c.env });
+      }
     }
+    const [apply, applyReattached, applyData] = cases.map((c) => ({ seconds: median(c.seconds) })) as [{ seconds: number }, { seconds: number }, { seconds: number }];
     const handshakeMs = round(median(handshakes), 1);
     const nodeMs = round(median(nodes), 1);
     progress(`handshake ${handshakeMs} ms vs node ${nodeMs} ms (${round(handshakeMs / nodeMs, 2)}x, target < 1.5x)`);
