@@ -3,4 +3,5 @@ export { step, initialRotationState, hasPendingVersion } from './machine.js';
 export { rotationPolicy, nextRotation, dueRotation, DEFAULT_OVERLAP_SECONDS } from './schedule.js';
 export { rotationId } from './rotation-id.js';
 export { backoffSeconds, BACKOFF_BASE_SECONDS, BACKOFF_MAX_SECONDS } from './backoff.js';
+export { RotationExecutor, type RotationExecutorOptions } from './executor.js';
 export type { Observation, RotationAction, RotationPhase, RotationPolicy, RotationState, StepOutcome, StepResult } from './rotation-state.js';
