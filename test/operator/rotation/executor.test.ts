@@ -130,6 +130,18 @@ describe('rotation through the executor with real clients', () => {
     expect(versions.filter((v) => v.revokedAt === null).map((v) => v.id)).toEqual([state.currentVersion]);
   });
 
+  it('completes with one valid version and zero rejected calls when the operator restarts after any step', async () => {
+    for (let crashAfterStep = 0; crashAfterStep < 8; crashAfterStep++) {
+      const setup = await setUp();
+      const { state, rejected } = await run(setup, { crashAfterStep });
+      expect({ crashAfterStep, rejected }).toEqual({ crashAfterStep, rejected: [] });
+      expect({ crashAfterStep, phase: state.phase, revoked: state.previousRevokedAt !== undefined }).toEqual({ crashAfterStep, phase: 'Idle', revoked: true });
+      const versions = await admin.listVersions(setup.keyId);
+      expect(versions.filter((v) => v.revokedAt === null).map((v) => v.id)).toEqual([state.currentVersion]);
+      for (const d of setup.destinations) expect((await d.state()).current).toBe(state.currentVersion);
+    }
+  });
+
   it('reports a key service outage as KeyServiceUnreachable without a secret in the message', async () => {
     const setup = await setUp();
     const down = new KeywardenClient({ endpoint: 'http://127.0.0.1:1', apiKey: service.adminKey, retry: { retries: 0 } });
