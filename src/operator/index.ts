@@ -6,4 +6,6 @@ export type { CustomResourceDefinition } from './crds.js';
 export { apiKeyStatusSchema, conditionSchema, environmentStatusSchema, rotationStateSchema, ROTATION_PHASES, CONDITION_TYPES } from './status-schema.js';
 export type { ApiKeyStatus, Condition, EnvironmentStatus } from './status-schema.js';
 export { toStructural, structuralProblems } from './structural-schema.js';
+export { reviewApiKey, admissionResponse, documentOf } from './admission.js';
+export type { AdmissionDecision, AdmissionMode, AdmissionOptions } from './admission.js';
 export * from './rotation/index.js';
