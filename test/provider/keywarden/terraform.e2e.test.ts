@@ -301,6 +301,18 @@ ${imported}`,
     expectNoPlaintextAnywhere([apply.stdout, plan.stdout]);
   }, 120_000);
 
+  it('reports a bad scope at its configuration line and changes nothing', async () => {
+    const before = stateText();
+    writeConfig({ environment: 'qa', scopes: ['invoices:*'], importId: String(managed('handmade')?.id) });
+    const plan = await terraform(['plan', '-input=false']);
+    expect(plan.status).toBe(1);
+    expect(plan.stderr).toContain('Error: Invalid scope');
+    expect(plan.stderr).toContain('scopes        = ["invoices:*"]');
+    expect(plan.stderr).toContain('wildcards are not allowed');
+    expect(stateText()).toBe(before);
+    writeConfig({ environment: 'qa', scopes: ['invoices:read'], importId: String(managed('handmade')?.id) });
+  }, 120_000);
+
   it('destroys: every managed key is revoked', async () => {
     const ids = [mainId(), String(managed('handmade')?.id)];
     const destroy = await terraform(['destroy', '-auto-approve', '-input=false']);
