@@ -7,5 +7,7 @@ export { apiKeyStatusSchema, conditionSchema, environmentStatusSchema, rotationS
 export type { ApiKeyStatus, Condition, EnvironmentStatus } from './status-schema.js';
 export { toStructural, structuralProblems } from './structural-schema.js';
 export { reviewApiKey, admissionResponse, documentOf } from './admission.js';
+export { setCondition, policyCondition, rotationCondition, readyCondition, apiKeyStatus } from './conditions.js';
+export type { ConditionUpdate, ConditionStatus, EnvironmentSummary } from './conditions.js';
 export type { AdmissionDecision, AdmissionMode, AdmissionOptions } from './admission.js';
 export * from './rotation/index.js';
