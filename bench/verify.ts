@@ -9,6 +9,8 @@
 // functions. Requests cycle through a pool of 10,000 valid keys spread over the whole table,
 // so most lookups miss the service's short verify cache and reach the database index.
 // Per-key rate limits are set far above what the run can reach.
+// Diagnostics: `--usage-flush-ms N` sets the service's usage flush interval; `--skip-1m` stops
+// after the 10,000-key runs (rps1M is then null).
 // `--profile DIR` writes a V8 CPU profile of each key service process to DIR (open it in
 // Chrome DevTools, or summarise it with `node bench/_profile-top.mjs DIR/*.cpuprofile`).
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -46,6 +48,9 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
   const duration = flag(args, '--duration', 8);
   const warmup = flag(args, '--warmup', 3);
   const connections = flag(args, '--connections', 16);
+  const flushIdx = args.indexOf('--usage-flush-ms');
+  usageFlushMs = flushIdx >= 0 ? Number(args[flushIdx + 1]) : undefined;
+  const skip1m = args.includes('--skip-1m');
   const profileIdx = args.indexOf('--profile');
   profileDir = profileIdx >= 0 ? args[profileIdx + 1] : undefined;
   const dir = mkdtempSync(join(tmpdir(), 'kw-bench-verify-'));
@@ -70,6 +75,10 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     await svc.stop();
     progress(`10k keys at half speed: p99 ${half.p99Ms} ms`);
 
+    const round = (n: number, d = 3): number => Number(n.toFixed(d));
+    if (skip1m) {
+      return { bench: 'verify', rps: round(full.rps, 0), baselineRps: round(baselineRes.rps, 0), ratio: round(full.rps / baselineRes.rps), p99Ms: half.p99Ms, rps1M: null };
+    }
     const large = join(dir, 'keys-1m.db');
     progress('loading 1,000,000 keys');
     const pool1m = await loadKeys(large, 1_000_000);
@@ -82,7 +91,6 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     for (const [name, r] of [['baseline', baselineRes], ['10k', full], ['10k-half', half], ['1M', full1m]] as const) {
       if (r.non2xx > 0 || r.errors > 0) progress(`WARNING ${name}: ${r.non2xx} non-2xx answers, ${r.errors} errors`);
     }
-    const round = (n: number, d = 3): number => Number(n.toFixed(d));
     return {
       bench: 'verify',
       rps: round(full.rps, 0),
@@ -125,6 +133,7 @@ async function drive(
 }
 
 let profileDir: string | undefined;
+let usageFlushMs: number | undefined;
 
 interface ServerChild {
   readonly url: string;
@@ -135,7 +144,12 @@ interface ServerChild {
 function startServer(role: 'service' | 'baseline', database: string): Promise<ServerChild> {
   const profile = role === 'service' && profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
   const child: ChildProcess = spawn(process.execPath, [...profile, '--import', 'tsx', THIS_FILE], {
-    env: { ...process.env, KW_BENCH_ROLE: role, KW_BENCH_DB: database },
+    env: {
+      ...process.env,
+      KW_BENCH_ROLE: role,
+      KW_BENCH_DB: database,
+      ...(usageFlushMs !== undefined ? { KW_BENCH_USAGE_FLUSH_MS: String(usageFlushMs) } : {}),
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -219,6 +233,7 @@ async function serveKeyService(database: string): Promise<void> {
     keyPrefix: PREFIX,
     port: 0,
     defaultRateLimit: HIGH_RATE_LIMIT,
+    ...(process.env.KW_BENCH_USAGE_FLUSH_MS ? { usageFlushIntervalMs: Number(process.env.KW_BENCH_USAGE_FLUSH_MS) } : {}),
   });
   const url = await service.listen();
   process.stdout.write(`listening ${url}\n`);
