@@ -3,13 +3,8 @@
 // spelling where the service's is equivalent (a timestamp in another form, `60m` for `1h`,
 // an empty set written as null), so refreshing never shows a change that is none.
 import type { ApiKey, CreateKeyRequest, UpdateKeyRequest } from '../../client/index.js';
-import type { TfObject, TfValue } from '../plugin/index.js';
+import { isObjectValue, type TfObject, type TfValue } from '../plugin/index.js';
 import { formatDurationSeconds, parseDurationSeconds } from './durations.js';
-
-/** A plain object value (map, object, single block). */
-export function isObjectValue(v: TfValue | undefined): v is TfObject {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
-}
 
 const str = (v: TfValue | undefined): string | null => (typeof v === 'string' ? v : null);
 const strings = (v: TfValue | undefined): string[] => (Array.isArray(v) ? v.filter((e): e is string => typeof e === 'string') : []);
