@@ -2,7 +2,7 @@
 import type { ApiKey } from '../../client/index.js';
 import { t, type DataSource, type TfObject } from '../plugin/index.js';
 import { configured } from './api-key-resource.js';
-import { formatDurationSeconds } from './durations.js';
+import { stateOfKey } from './key-state.js';
 import type { KeywardenProviderData } from './provider-config.js';
 import { isApiError, reportError } from './report-error.js';
 
@@ -57,26 +57,19 @@ export const apiKeyDataSource: DataSource<KeywardenProviderData | undefined> = {
   },
 };
 
+/** The resource's view of the key, with concrete values where the resource keeps nulls (empty sets, enabled). */
 function dataOfKey(key: ApiKey): TfObject {
+  const { expires_after: _after, aws_secrets_manager: _aws, kubernetes_secret: _kube, file: _file, rate_limit, ...common } = stateOfKey(key, null);
   const stringMap = (m: Record<string, string | number | boolean | null>) =>
     Object.fromEntries(Object.entries(m).filter(([, v]) => v !== null).map(([k, v]) => [k, String(v)]));
   return {
-    id: key.id,
-    name: key.name,
-    environment: key.environment,
-    integration: key.integration,
-    service: key.service,
-    mode: key.mode,
+    ...common,
     status: key.status,
     scopes: [...key.scopes].sort(),
     allowed_cidrs: [...key.allowedCidrs].sort(),
     limits: stringMap(key.limits),
-    rate_limit: key.rateLimit ? { requests: key.rateLimit.requests, per: formatDurationSeconds(key.rateLimit.windowSeconds) } : null,
-    expires_at: key.expiresAt,
-    enabled: key.enabled,
     metadata: stringMap(key.metadata),
-    key_prefix: key.displayPrefix,
-    current_version: key.currentVersionId,
-    created_at: key.createdAt,
+    rate_limit: rate_limit ?? null,
+    enabled: key.enabled,
   };
 }
