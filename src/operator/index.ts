@@ -9,5 +9,6 @@ export { toStructural, structuralProblems } from './structural-schema.js';
 export { reviewApiKey, admissionResponse, documentOf } from './admission.js';
 export { setCondition, policyCondition, rotationCondition, readyCondition, apiKeyStatus } from './conditions.js';
 export type { ConditionUpdate, ConditionStatus, EnvironmentSummary } from './conditions.js';
+export { LeaderElector, type LeaderElectionOptions } from './leader-election.js';
 export type { AdmissionDecision, AdmissionMode, AdmissionOptions } from './admission.js';
 export * from './rotation/index.js';
