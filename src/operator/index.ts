@@ -10,5 +10,6 @@ export { reviewApiKey, admissionResponse, documentOf } from './admission.js';
 export { setCondition, policyCondition, rotationCondition, readyCondition, apiKeyStatus } from './conditions.js';
 export type { ConditionUpdate, ConditionStatus, EnvironmentSummary } from './conditions.js';
 export { LeaderElector, type LeaderElectionOptions } from './leader-election.js';
+export { WorkQueue, type WorkQueueOptions } from './work-queue.js';
 export type { AdmissionDecision, AdmissionMode, AdmissionOptions } from './admission.js';
 export * from './rotation/index.js';
