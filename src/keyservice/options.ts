@@ -44,7 +44,7 @@ export interface KeyServiceOptions {
   readonly scopes?: readonly ScopeDefinition[];
   /** How long a verify lookup may be served from memory, in ms; capped at 500 so a revocation is seen everywhere within 1 s. @default 250 */
   readonly verifyCacheTtlMs?: number;
-  /** Usage counters (count, lastUsedAt) are written in batches this often, in ms. @default 2000 */
+  /** Usage counters (count, lastUsedAt) are written in batches this often, in ms (lastUsedAt is as coarse). @default 10000 */
   readonly usageFlushIntervalMs?: number;
   /** A database call slower than this answers 503, in ms. @default 3000 */
   readonly databaseTimeoutMs?: number;
@@ -69,7 +69,7 @@ export const DEFAULTS = {
   bodyLimitBytes: 16_384,
   logLevel: 'info',
   verifyCacheTtlMs: 250,
-  usageFlushIntervalMs: 2000,
+  usageFlushIntervalMs: 10_000,
   databaseTimeoutMs: 3000,
   defaultPageSize: 50,
   maxPageSize: 200,

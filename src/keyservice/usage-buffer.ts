@@ -3,6 +3,9 @@
 // close. A failed flush keeps its counts for the next one.
 import type { KeyStore, UsageEntry } from './store/store.js';
 
+/** Most versions written by one store call (one transaction) of a flush. */
+export const USAGE_FLUSH_CHUNK = 500;
+
 export class UsageBuffer {
   private pending = new Map<string, { count: number; lastUsedAt: number }>();
   private timer: NodeJS.Timeout | undefined;
@@ -39,23 +42,35 @@ export class UsageBuffer {
     return this.pending.size;
   }
 
-  /** Writes what has been counted so far; concurrent calls share one write. */
+  /**
+   * Writes what has been counted so far; concurrent calls share one write. Large batches are
+   * written in chunks of at most USAGE_FLUSH_CHUNK versions with a turn of the event loop
+   * between them, so a flush never blocks requests for long (SQLite writes synchronously).
+   */
   flush(): Promise<void> {
     if (this.flushing) return this.flushing;
     if (this.pending.size === 0) return Promise.resolve();
     const batch = this.pending;
     this.pending = new Map();
     const entries: UsageEntry[] = [...batch].map(([versionId, e]) => ({ versionId, count: e.count, lastUsedAt: e.lastUsedAt }));
-    this.flushing = this.store
-      .recordUsage(entries)
-      .catch((err: unknown) => {
-        for (const e of entries) this.merge(e.versionId, e.count, e.lastUsedAt);
-        this.onError(err);
-      })
-      .finally(() => {
-        this.flushing = undefined;
-      });
+    this.flushing = this.writeChunks(entries).finally(() => {
+      this.flushing = undefined;
+    });
     return this.flushing;
+  }
+
+  private async writeChunks(entries: readonly UsageEntry[]): Promise<void> {
+    for (let from = 0; from < entries.length; from += USAGE_FLUSH_CHUNK) {
+      if (from > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      try {
+        await this.store.recordUsage(entries.slice(from, from + USAGE_FLUSH_CHUNK));
+      } catch (err: unknown) {
+        // This chunk and the ones not written yet wait for the next flush.
+        for (const e of entries.slice(from)) this.merge(e.versionId, e.count, e.lastUsedAt);
+        this.onError(err);
+        return;
+      }
+    }
   }
 
   /** Stops the timer and writes the rest. */

@@ -53,6 +53,26 @@ function findByDigestSql(kind: DialectKind): string {
   return `SELECT ${cols.join(', ')} FROM key_versions v JOIN api_keys k ON k.id = v.key_id JOIN accounts a ON a.id = k.account_id WHERE v.digest = ${placeholder(kind, 1)}`;
 }
 
+/**
+ * The SQLite usage flush: two statements prepared once, run for every version in ONE synchronous
+ * transaction (no query building, no per-statement prepare, one COMMIT). The key row's update
+ * finds its key through the version. `max(coalesce(x, 0), at)`: lastUsedAt only moves forward
+ * (epoch ms are never negative).
+ */
+function prepareSqliteUsageFlush(database: Database.Database): (usage: ReadonlyMap<string, { count: number; lastUsedAt: number }>) => void {
+  const version = database.prepare(
+    'UPDATE key_versions SET usage_count = usage_count + ?, last_used_at = max(coalesce(last_used_at, 0), ?) WHERE id = ?',
+  );
+  const key = database.prepare(
+    'UPDATE api_keys SET usage_count = usage_count + ?, last_used_at = max(coalesce(last_used_at, 0), ?) WHERE id = (SELECT key_id FROM key_versions WHERE id = ?)',
+  );
+  return database.transaction((usage: ReadonlyMap<string, { count: number; lastUsedAt: number }>) => {
+    for (const [versionId, u] of usage) {
+      if (version.run(u.count, u.lastUsedAt, versionId).changes > 0) key.run(u.count, u.lastUsedAt, versionId);
+    }
+  });
+}
+
 function clampLimit(page?: PageRequest): number {
   const limit = page?.limit ?? DEFAULT_PAGE_SIZE;
   if (!Number.isFinite(limit)) return DEFAULT_PAGE_SIZE;
@@ -78,6 +98,7 @@ export class KyselyKeyStore implements KeyStore {
   readonly #clock: () => number;
   readonly #digestSql: string;
   #sqliteFindByDigest: Database.Statement | undefined;
+  #sqliteRecordUsage: ((usage: ReadonlyMap<string, { count: number; lastUsedAt: number }>) => void) | undefined;
 
   constructor(options: KyselyStoreOptions) {
     this.#kind = options.kind;
@@ -554,6 +575,16 @@ export class KyselyKeyStore implements KeyStore {
       } else {
         byVersion.set(entry.versionId, { count: entry.count, lastUsedAt: entry.lastUsedAt });
       }
+    }
+    if (this.backend.kind === 'sqlite') {
+      const database = this.backend.database;
+      return this.#guard('recordUsage', () =>
+        // Holding kysely's connection guarantees no kysely transaction is open on the handle.
+        this.#db.connection().execute(async () => {
+          this.#sqliteRecordUsage ??= prepareSqliteUsageFlush(database);
+          this.#sqliteRecordUsage(byVersion);
+        }),
+      );
     }
     return this.#guard('recordUsage', async () => {
       const owners: { id: string; key_id: string }[] = [];
