@@ -1,5 +1,5 @@
-// Offline installation of a TypeScript provider: bundle its entry into one JavaScript file
-// (fast start: no module resolution, no TypeScript loader), lay it out in a Terraform
+// Offline installation of a TypeScript provider: bundle its entry into JavaScript modules
+// (fast start: no module resolution, no TypeScript loader, lazy code in chunks), lay it out in a Terraform
 // filesystem mirror, and write the CLI configuration that makes `terraform init` take it from
 // there with no network.
 import { build } from 'esbuild';
@@ -27,7 +27,7 @@ export interface InstallOptions {
 export interface InstalledProvider {
   /** The launcher Terraform runs: `.../terraform-provider-TYPE_vVERSION`. */
   readonly executable: string;
-  /** The single-file bundle the launcher starts. */
+  /** The bundle's entry module the launcher starts (its chunks lie beside it). */
   readonly bundle: string;
   readonly address: string;
   readonly version: string;
@@ -55,14 +55,22 @@ export function parseAddress(address: string): { host: string; namespace: string
   return { host, namespace, type };
 }
 
+/** File name of the bundle's entry module inside the package directory. */
+export const BUNDLE_ENTRY = 'provider.bundle.mjs';
+
 /**
- * Bundles `entry` and everything it imports into one ES module at `outFile` (Node 20 target,
- * node_modules included, `require` provided for the CommonJS dependencies inside).
+ * Bundles `entry` and everything it imports into `outDir`: the entry module `BUNDLE_ENTRY`
+ * plus one `chunk-*.mjs` per dynamic `import()`, so code a start does not reach (delivery SDKs,
+ * the Kubernetes client) is not parsed at every start (Node 20 target, node_modules included,
+ * `require` provided for the CommonJS dependencies inside). Returns the entry module's path.
  */
-export async function bundleProvider(entry: string, outFile: string): Promise<void> {
+export async function bundleProvider(entry: string, outDir: string): Promise<string> {
   await build({
-    entryPoints: [resolve(entry)],
-    outfile: outFile,
+    entryPoints: { 'provider.bundle': resolve(entry) },
+    outdir: outDir,
+    outExtension: { '.js': '.mjs' },
+    chunkNames: 'chunk-[hash]',
+    splitting: true,
     bundle: true,
     platform: 'node',
     target: 'node20',
@@ -72,12 +80,13 @@ export async function bundleProvider(entry: string, outFile: string): Promise<vo
     logLevel: 'silent',
     banner: { js: "import { createRequire as __kwCreateRequire } from 'node:module'; const require = __kwCreateRequire(import.meta.url);" },
   });
+  return join(outDir, BUNDLE_ENTRY);
 }
 
 /**
  * Bundles the provider and installs it into a filesystem mirror, unpacked layout:
  * `DIR/HOST/NAMESPACE/TYPE/VERSION/OS_ARCH/terraform-provider-TYPE_vVERSION` (a launcher that
- * execs node on the bundle beside it).
+ * execs node on the bundle beside it, with its chunks).
  */
 export async function installProvider(options: InstallOptions): Promise<InstalledProvider> {
   const { host, namespace, type } = parseAddress(options.address);
@@ -88,11 +97,10 @@ export async function installProvider(options: InstallOptions): Promise<Installe
   const packageDir = join(mirrorDir, host, namespace, type, options.version, options.platform ?? terraformPlatform());
   mkdirSync(packageDir, { recursive: true });
   // Not named terraform-provider-*: Terraform runs the first file with that prefix.
-  const bundle = join(packageDir, 'provider.bundle.mjs');
-  await bundleProvider(options.entry, bundle);
+  const bundle = await bundleProvider(options.entry, packageDir);
   const executable = join(packageDir, `terraform-provider-${type}_v${options.version}`);
   const node = options.nodePath ?? process.execPath;
-  writeFileSync(executable, `#!/bin/sh\nexec ${shellQuote(node)} "$(dirname "$0")/provider.bundle.mjs" "$@"\n`);
+  writeFileSync(executable, `#!/bin/sh\nexec ${shellQuote(node)} "$(dirname "$0")/${BUNDLE_ENTRY}" "$@"\n`);
   chmodSync(executable, 0o755);
   return { executable, bundle, address: options.address, version: options.version, mirrorDir };
 }

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import {
   cliConfiguration,
   defaultMirrorDirectory,
@@ -39,9 +39,10 @@ describe('installProvider', () => {
     expect(launcher).toContain(`exec '${process.execPath}' "$(dirname "$0")/provider.bundle.mjs" "$@"`);
   });
 
-  it('bundles the provider and its dependencies into one file that runs with no node_modules around it', () => {
+  it('bundles the provider and its dependencies into modules that run with no node_modules around them', () => {
     const alone = mkdtempSync(join(dir, 'alone-'));
-    copyFileSync(installed.bundle, join(alone, 'provider.bundle.mjs'));
+    const packageDir = dirname(installed.bundle);
+    for (const file of readdirSync(packageDir).filter((f) => f.endsWith('.mjs'))) copyFileSync(join(packageDir, file), join(alone, file));
     // Started by hand it loads every module, then explains itself: no import is left unresolved.
     const result = spawnSync(process.execPath, [join(alone, 'provider.bundle.mjs')], { cwd: alone, env: { PATH: process.env.PATH }, encoding: 'utf8' });
     expect(result.stderr).not.toContain('ERR_MODULE_NOT_FOUND');
