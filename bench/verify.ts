@@ -9,6 +9,8 @@
 // functions. Requests cycle through a pool of 10,000 valid keys spread over the whole table,
 // so most lookups miss the service's short verify cache and reach the database index.
 // Per-key rate limits are set far above what the run can reach.
+// Full speed is autocannon (closed loop, `--connections` connections); half speed is an open-loop,
+// evenly paced driver (drivePaced) at half the measured full-speed rate, after a discarded warm-up.
 // Diagnostics: `--usage-flush-ms N` sets the service's usage flush interval; `--skip-1m` stops
 // after the 10,000-key runs (rps1M is then null).
 // `--profile DIR` writes a V8 CPU profile of each key service process to DIR (open it in
@@ -71,7 +73,8 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     progress(`10k keys: ${full.rps.toFixed(0)} req/s (p99 ${full.p99Ms} ms at full speed)`);
     const halfRate = Math.max(1, Math.floor(full.rps / 2));
     progress(`key service, 10,000 keys: half speed (${halfRate} req/s)`);
-    const half = await drive(svc.url, pool10k, { connections, duration, warmup: 0, overallRate: halfRate });
+    await drivePaced(svc.url, pool10k, { connections, duration: warmup, rate: halfRate }); // warm-up, discarded
+    const half = await drivePaced(svc.url, pool10k, { connections, duration, rate: halfRate });
     await svc.stop();
     progress(`10k keys at half speed: p99 ${half.p99Ms} ms`);
 
@@ -130,6 +133,69 @@ async function drive(
   if (o.warmup > 0) await once(o.warmup);
   const r = await once(o.duration);
   return { rps: r.requests.average, p99Ms: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts };
+}
+
+/**
+ * Drives POST /v1/verify at a steady `rate` (requests/s, spread evenly over each second; at most
+ * `connections` keep-alive sockets) for `duration` seconds and measures each latency from the
+ * moment the request was due, so a late client or a queue counts against the service.
+ * (autocannon's overallRate sends each second's quota as one full-speed burst and then pauses,
+ * and its coordinated-omission correction assumes an even 1 ms interval — its p99 at "half speed"
+ * is the full-speed queue, not the latency at half speed.)
+ */
+async function drivePaced(
+  url: string,
+  pool: readonly string[],
+  o: { connections: number; duration: number; rate: number },
+): Promise<LoadResult> {
+  const { Agent, request } = await import('node:http');
+  const agent = new Agent({ keepAlive: true, maxSockets: o.connections });
+  const target = new URL('/v1/verify', url);
+  const bodies = pool.map((key) => Buffer.from(JSON.stringify({ key })));
+  const latencies: number[] = [];
+  let non2xx = 0;
+  let errors = 0;
+  let sent = 0;
+  let inFlight = 0;
+  const send = (dueAt: number, body: Buffer): void => {
+    inFlight++;
+    const req = request(
+      { host: target.hostname, port: target.port, path: target.pathname, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': body.length } },
+      (res) => {
+        res.resume();
+        res.once('end', () => {
+          inFlight--;
+          if (res.statusCode! < 200 || res.statusCode! >= 300) non2xx++;
+          else latencies.push(performance.now() - dueAt);
+        });
+      },
+    );
+    req.once('error', () => {
+      inFlight--;
+      errors++;
+    });
+    req.end(body);
+  };
+  const start = performance.now();
+  const end = start + o.duration * 1000;
+  await new Promise<void>((resolve) => {
+    const tick = setInterval(() => {
+      const now = Math.min(performance.now(), end);
+      const due = Math.floor(((now - start) * o.rate) / 1000);
+      for (; sent < due; sent++) send(start + (sent * 1000) / o.rate, bodies[sent % bodies.length]!);
+      if (now >= end) {
+        clearInterval(tick);
+        resolve();
+      }
+    }, 1);
+  });
+  while (inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 5));
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const at = (q: number): string => (latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * q))] ?? Number.NaN).toFixed(2);
+  progress(`  paced ${o.rate} req/s: ${latencies.length} answers, latency p50 ${at(0.5)} / p90 ${at(0.9)} / p99 ${at(0.99)} / max ${at(1)} ms`);
+  const p99 = latencies.length > 0 ? latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * 0.99))]! : Number.NaN;
+  return { rps: latencies.length / o.duration, p99Ms: Number(p99.toFixed(2)), non2xx, errors };
 }
 
 let profileDir: string | undefined;
