@@ -604,27 +604,24 @@ export class KyselyKeyStore implements KeyStore {
           byKey.set(owner.key_id, { ...usage });
         }
       }
-      const lastUsed = (at: number) =>
-        // Portable max(): SQLite has max(a, b), PostgreSQL greatest(a, b).
-        sql<number>`CASE WHEN last_used_at IS NULL OR last_used_at < ${at} THEN ${at} ELSE last_used_at END`;
+      // PostgreSQL: one multi-row UPDATE per table. The rows are first locked in id order, keys
+      // before versions (the lock order everywhere), so concurrent flushes cannot deadlock.
+      const keyIds = [...byKey.keys()].sort();
+      const versionIdsSorted = owners.map((o) => o.id).sort();
+      const columns = (ids: readonly string[], usage: ReadonlyMap<string, { count: number; lastUsedAt: number }>) => ({
+        ids,
+        counts: ids.map((id) => usage.get(id)!.count),
+        ats: ids.map((id) => usage.get(id)!.lastUsedAt),
+      });
+      const keys = columns(keyIds, byKey);
+      const versions = columns(versionIdsSorted, byVersion);
       await this.#transaction(async (trx) => {
-        // Lock order everywhere: key rows before version rows, each in id order (no deadlocks on PostgreSQL).
-        for (const keyId of [...byKey.keys()].sort()) {
-          const usage = byKey.get(keyId)!;
-          await trx
-            .updateTable('api_keys')
-            .set((eb) => ({ usage_count: eb('usage_count', '+', usage.count), last_used_at: lastUsed(usage.lastUsedAt) }))
-            .where('id', '=', keyId)
-            .execute();
-        }
-        for (const versionId of owners.map((o) => o.id).sort()) {
-          const usage = byVersion.get(versionId)!;
-          await trx
-            .updateTable('key_versions')
-            .set((eb) => ({ usage_count: eb('usage_count', '+', usage.count), last_used_at: lastUsed(usage.lastUsedAt) }))
-            .where('id', '=', versionId)
-            .execute();
-        }
+        await sql`SELECT id FROM api_keys WHERE id = ANY(${keys.ids}::text[]) ORDER BY id FOR UPDATE`.execute(trx);
+        await sql`SELECT id FROM key_versions WHERE id = ANY(${versions.ids}::text[]) ORDER BY id FOR UPDATE`.execute(trx);
+        await sql`UPDATE api_keys AS k SET usage_count = k.usage_count + u.count, last_used_at = GREATEST(COALESCE(k.last_used_at, 0), u.at)
+          FROM unnest(${keys.ids}::text[], ${keys.counts}::bigint[], ${keys.ats}::bigint[]) AS u(id, count, at) WHERE k.id = u.id`.execute(trx);
+        await sql`UPDATE key_versions AS v SET usage_count = v.usage_count + u.count, last_used_at = GREATEST(COALESCE(v.last_used_at, 0), u.at)
+          FROM unnest(${versions.ids}::text[], ${versions.counts}::bigint[], ${versions.ats}::bigint[]) AS u(id, count, at) WHERE v.id = u.id`.execute(trx);
       });
     });
   }
