@@ -11,5 +11,6 @@ export { setCondition, policyCondition, rotationCondition, readyCondition, apiKe
 export type { ConditionUpdate, ConditionStatus, EnvironmentSummary } from './conditions.js';
 export { LeaderElector, type LeaderElectionOptions } from './leader-election.js';
 export { WorkQueue, type WorkQueueOptions } from './work-queue.js';
+export { OperatorMetrics } from './operator-metrics.js';
 export type { AdmissionDecision, AdmissionMode, AdmissionOptions } from './admission.js';
 export * from './rotation/index.js';
