@@ -4,7 +4,7 @@
 import type { KeyStore, UsageEntry } from './store/store.js';
 
 /** Most versions written by one store call (one transaction) of a flush. */
-export const USAGE_FLUSH_CHUNK = 500;
+export const USAGE_FLUSH_CHUNK = 50;
 
 export class UsageBuffer {
   private pending = new Map<string, { count: number; lastUsedAt: number }>();
