@@ -92,6 +92,9 @@ export async function serve<D>(definition: ProviderDefinition<D>, options: Serve
     setTimeout(exit, 500).unref();
   };
   const server = createPluginServer(provider, { onShutdown: shutdown, onClientGone: exit });
+  // Terraform ends a provider that missed Shutdown with a signal: leave no socket directory behind.
+  process.once('SIGTERM', exit);
+  process.once('exit', () => rmSync(directory, { recursive: true, force: true }));
 
   const clientCert = env.PLUGIN_CLIENT_CERT;
   let credentials = grpc.ServerCredentials.createInsecure();
