@@ -3,8 +3,8 @@
 import { celFunc, CelScalar, type CelFunc } from '@bufbuild/cel';
 import { strings } from '@bufbuild/cel/ext';
 import ipaddr from 'ipaddr.js';
-import { parseDuration } from '../spec/index.js';
-import { cidrProblemOf, parsedNetwork } from './cidr-memo.js';
+import { cidrProblem, parseDuration } from '../spec/index.js';
+import { parsedNetwork } from './cidr-memo.js';
 import { scopeMatches } from './scope-pattern.js';
 
 const { STRING, BOOL, INT } = CelScalar;
@@ -36,7 +36,7 @@ function seconds(text: string): bigint {
 export const CEL_FUNCTIONS: readonly CelFunc[] = [
   ...strings,
   /** isCidr("203.0.113.0/24") → true: a valid network with no host bits set. */
-  celFunc('isCidr', [STRING], BOOL, (text) => cidrProblemOf(text) === undefined),
+  celFunc('isCidr', [STRING], BOOL, (text) => cidrProblem(text) === undefined),
   /** cidrPrefix("203.0.113.0/24") → 24. */
   celFunc('cidrPrefix', [STRING], INT, (text) => BigInt(network(text)[1])),
   /** inCidr("203.0.113.7", "203.0.113.0/24") → true: the address lies in the network. */

@@ -1,4 +1,5 @@
 import ipaddr from 'ipaddr.js';
+import { memoise } from './memoise.js';
 
 const DOTTED_QUAD = /^\d{1,3}(\.\d{1,3}){3}$/;
 const PREFIX = /^[0-9]{1,3}$/;
@@ -10,8 +11,10 @@ function familyOf(text: string): 'ipv4' | 'ipv6' | undefined {
   return undefined;
 }
 
-/** Checks an IPv4 or IPv6 network in CIDR notation with no host bits set; the problem, or undefined. */
-export function cidrProblem(text: string): string | undefined {
+/** Checks an IPv4 or IPv6 network in CIDR notation with no host bits set; the problem, or undefined. Memoised. */
+export const cidrProblem: (text: string) => string | undefined = memoise(checkCidr);
+
+function checkCidr(text: string): string | undefined {
   const slash = text.indexOf('/');
   if (slash < 0) {
     const family = familyOf(text);

@@ -6,22 +6,13 @@ import type { Finding } from '../policy/finding.js';
 import { cidrProblem } from './cidr.js';
 import { cronProblem } from './cron.js';
 import { loadError } from './errors.js';
+import { memoise } from './memoise.js';
 import { formatPath } from './field-path.js';
 import type { PathSegment } from './model.js';
 import type { SourceLocator } from './source-locator.js';
 
-/** Specs repeat the same networks and schedules across thousands of documents: check each once. */
-const MEMO_LIMIT = 10_000;
-const cidrMemo = new Map<string, string | undefined>();
-const cronMemo = new Map<string, string | undefined>();
-
-function memo(cache: Map<string, string | undefined>, check: (text: string) => string | undefined, text: string): string | undefined {
-  if (cache.has(text)) return cache.get(text);
-  const problem = check(text);
-  if (cache.size >= MEMO_LIMIT) cache.clear();
-  cache.set(text, problem);
-  return problem;
-}
+/** Specs repeat the same schedules across thousands of documents: check each once (cidrProblem is memoised itself). */
+const cronProblemOnce = memoise(cronProblem);
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -33,7 +24,7 @@ function checkKeyFields(fields: Record<string, unknown>, base: PathSegment[], do
   if (Array.isArray(cidrs)) {
     cidrs.forEach((cidr, i) => {
       if (typeof cidr !== 'string') return; // a schema finding already
-      const problem = memo(cidrMemo, cidrProblem, cidr);
+      const problem = cidrProblem(cidr);
       if (problem) out.push(loadError('badCidr', locator.locate(doc, [...base, 'allowedCidrs', i]), `${formatPath([...base, 'allowedCidrs', i])}: ${problem}`));
     });
   }
@@ -48,7 +39,7 @@ function checkKeyFields(fields: Record<string, unknown>, base: PathSegment[], do
       out.push(loadError('badRotation', locator.locate(doc, path), `${formatPath(path)} needs "every" (e.g. 30d) or "schedule" (e.g. "0 3 * * 0")`));
     }
     if (typeof schedule === 'string') {
-      const problem = memo(cronMemo, cronProblem, schedule);
+      const problem = cronProblemOnce(schedule);
       if (problem) out.push(loadError('badCron', locator.locate(doc, [...path, 'schedule']), `${formatPath([...path, 'schedule'])}: ${problem}`));
     }
   }

@@ -1,4 +1,4 @@
-import { cidrProblemOf } from '../cidr-memo.js';
+import { cidrProblem } from '../../spec/index.js';
 import type { Finding } from '../finding.js';
 import type { BuiltinRule } from '../rule.js';
 
@@ -33,7 +33,7 @@ export const kw005 = {
         continue;
       }
       cidrs.forEach((cidr, i) => {
-        const problem = cidrProblemOf(cidr);
+        const problem = cidrProblem(cidr);
         if (problem) {
           findings.push(ctx.finding(key.locate('allowedCidrs', i), `${problem}: fix the allowlist entry`, key));
         } else if (allowsEveryAddress(cidr)) {
