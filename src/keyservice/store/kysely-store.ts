@@ -377,6 +377,17 @@ export class KyselyKeyStore implements KeyStore {
     });
   }
 
+  /** Locks the key row (a no-op write: every transaction here takes key rows first) and returns it. */
+  #lockKeyRow(trx: Transaction<StoreDatabase>, accountId: string, keyId: string) {
+    return trx
+      .updateTable('api_keys')
+      .set((eb) => ({ revision: eb.ref('revision') }))
+      .where('id', '=', keyId)
+      .where('account_id', '=', accountId)
+      .returningAll()
+      .executeTakeFirst();
+  }
+
   async #versionByIdempotencyKey(db: Kysely<StoreDatabase>, keyId: string, idempotencyKey: string): Promise<KeyVersion | undefined> {
     const row = await db
       .selectFrom('key_versions')
@@ -397,13 +408,7 @@ export class KyselyKeyStore implements KeyStore {
     const now = this.#clock();
     return this.#transaction(async (trx) => {
       // Lock first (see the header): a no-op write on the key row.
-      const locked = await trx
-        .updateTable('api_keys')
-        .set((eb) => ({ revision: eb.ref('revision') }))
-        .where('id', '=', keyId)
-        .where('account_id', '=', accountId)
-        .returningAll()
-        .executeTakeFirst();
+      const locked = await this.#lockKeyRow(trx, accountId, keyId);
       if (!locked) return 'not_found' as const;
       if (idempotencyKey !== null) {
         const existing = await this.#versionByIdempotencyKey(trx, keyId, idempotencyKey);
@@ -491,13 +496,7 @@ export class KyselyKeyStore implements KeyStore {
       const now = this.#clock();
       return this.#transaction(async (trx) => {
         // Key row first (the lock order of every transaction here).
-        const locked = await trx
-          .updateTable('api_keys')
-          .set((eb) => ({ revision: eb.ref('revision') }))
-          .where('id', '=', keyId)
-          .where('account_id', '=', accountId)
-          .executeTakeFirst();
-        if (Number(locked.numUpdatedRows) === 0) return 'not_found' as const;
+        if (!(await this.#lockKeyRow(trx, accountId, keyId))) return 'not_found' as const;
         const revoked = await trx
           .updateTable('key_versions')
           .set({ revoked_at: now })
