@@ -1,24 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DeleteSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { AwsSecretsManagerDestination, DeliveryError, deliver, versionToken } from '../../src/delivery/index.js';
-import { startFakeSecretsManager, type FakeSecretsManager } from '../support/fake-secrets-manager.js';
-import { V1, V2, deliveryFailure } from './fixtures.js';
+import { V1, V2, deliveryFailure , useFakeSecretsManager } from './fixtures.js';
 
 describe('AWS Secrets Manager delivery failures', () => {
-  let fake: FakeSecretsManager;
-  let client: SecretsManagerClient;
-  let n = 0;
-  const destination = (options: { createIfMissing?: boolean; client?: SecretsManagerClient } = {}): AwsSecretsManagerDestination =>
-    new AwsSecretsManagerDestination({ secretId: `err/secret-${++n}`, client: options.client ?? client, ...options });
-
-  beforeAll(async () => {
-    fake = await startFakeSecretsManager();
-    client = new SecretsManagerClient(fake.clientConfig());
-  });
-  afterAll(async () => {
-    client.destroy();
-    await fake.stop();
-  });
+  const sm = useFakeSecretsManager('err');
+  const destination = sm.destination;
 
   it('refuses the same version id with other data and names the version, not the secret', async () => {
     const d = destination();
@@ -28,14 +15,14 @@ describe('AWS Secrets Manager delivery failures', () => {
     expect(err.upstream).toBe('ResourceExistsException');
     expect(err.message).toContain('ver_1');
     expect(err.message).not.toContain('OtherDataSameVersion');
-    expect(fake.secretString(`err/secret-${n}`, versionToken('ver_1')!)).toBe(V1.secret);
+    expect(sm.fake.secretString(sm.lastName, versionToken('ver_1')!)).toBe(V1.secret);
   });
 
   it('requires the secret to exist when creation is not allowed', async () => {
     const d = destination({ createIfMissing: false });
     const err = await deliveryFailure(d.stage(V1));
     expect(err.code).toBe('KW_DELIVERY_DESTINATION_MISSING');
-    expect(fake.hasSecret(`err/secret-${n}`)).toBe(false);
+    expect(sm.fake.hasSecret(sm.lastName)).toBe(false);
   });
 
   it('refuses to promote a version that was never staged', async () => {
@@ -62,7 +49,7 @@ describe('AWS Secrets Manager delivery failures', () => {
   it('surfaces throttling as a retryable upstream error without the secret', async () => {
     const d = destination();
     await deliver(d, V1);
-    fake.injectFault({ operation: 'PutSecretValue', errorType: 'ThrottlingException' });
+    sm.fake.injectFault({ operation: 'PutSecretValue', errorType: 'ThrottlingException' });
     const err = await deliveryFailure(d.stage(V2));
     expect(err.code).toBe('KW_DELIVERY_UPSTREAM');
     expect(err.upstream).toBe('ThrottlingException');
@@ -76,20 +63,20 @@ describe('AWS Secrets Manager delivery failures', () => {
   it('makes a retry after a lost reply a no-op (the token makes PutSecretValue idempotent)', async () => {
     const d = destination();
     await deliver(d, V1);
-    fake.injectFault({ operation: 'PutSecretValue', errorType: 'InternalServiceError', afterEffect: true });
+    sm.fake.injectFault({ operation: 'PutSecretValue', errorType: 'InternalServiceError', afterEffect: true });
     const err = await deliveryFailure(d.stage(V2));
     expect(err.retryable).toBe(true);
     await d.stage(V2);
     await d.promote('ver_2');
-    expect(Object.keys(fake.versionStages(`err/secret-${n}`))).toHaveLength(2);
+    expect(Object.keys(sm.fake.versionStages(sm.lastName))).toHaveLength(2);
     expect(await d.state()).toEqual({ current: 'ver_2', previous: 'ver_1' });
   });
 
   it('lets the SDK retry throttled calls when the client allows attempts', async () => {
-    const retrying = new SecretsManagerClient({ ...fake.clientConfig(), maxAttempts: 3 });
+    const retrying = new SecretsManagerClient({ ...sm.fake.clientConfig(), maxAttempts: 3 });
     try {
       const d = destination({ client: retrying });
-      fake.injectFault({ operation: 'DescribeSecret', errorType: 'ThrottlingException', times: 2 });
+      sm.fake.injectFault({ operation: 'DescribeSecret', errorType: 'ThrottlingException', times: 2 });
       await deliver(d, V1);
       expect(await d.current()).toBe('ver_1');
     } finally {
@@ -101,7 +88,7 @@ describe('AWS Secrets Manager delivery failures', () => {
     const d = destination();
     await deliver(d, V1);
     await d.stage(V2);
-    fake.injectFault({ operation: 'UpdateSecretVersionStage', errorType: 'ThrottlingException' });
+    sm.fake.injectFault({ operation: 'UpdateSecretVersionStage', errorType: 'ThrottlingException' });
     expect((await deliveryFailure(d.promote('ver_2'))).retryable).toBe(true);
     expect(await d.state()).toEqual({ current: 'ver_1', pending: 'ver_2' });
     await d.promote('ver_2');
@@ -111,7 +98,7 @@ describe('AWS Secrets Manager delivery failures', () => {
   it('refuses a secret that is scheduled for deletion', async () => {
     const d = destination();
     await deliver(d, V1);
-    await client.send(new DeleteSecretCommand({ SecretId: `err/secret-${n}`, RecoveryWindowInDays: 7 }));
+    await sm.client.send(new DeleteSecretCommand({ SecretId: sm.lastName, RecoveryWindowInDays: 7 }));
     expect((await deliveryFailure(d.stage(V2))).code).toBe('KW_DELIVERY_DESTINATION_DELETED');
   });
 
@@ -122,6 +109,6 @@ describe('AWS Secrets Manager delivery failures', () => {
   });
 
   it('refuses an empty secret name', () => {
-    expect(() => new AwsSecretsManagerDestination({ secretId: ' ', client })).toThrow(DeliveryError);
+    expect(() => new AwsSecretsManagerDestination({ secretId: ' ', client: sm.client })).toThrow(DeliveryError);
   });
 });
