@@ -10,6 +10,7 @@ import { Command, Option } from 'commander';
 import { KeywardenApiError, KeywardenClient } from '../../client/index.js';
 import type { ApiKey, ApiKeyVersion, CreateKeyRequest, UpdateKeyRequest } from '../../client/index.js';
 import { AlreadyInitializedError, bootstrapAdmin } from '../../keyservice/index.js';
+import { CliError } from '../errors.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE } from '../main.js';
 import { serveOptions } from './serve.js';
 
@@ -40,9 +41,6 @@ interface ConnectionFlags {
   json?: boolean;
 }
 
-/** A usage problem: printed to stderr, exit 2. */
-class UsageError extends Error {}
-
 const NEW_SECRET_NOTE = 'This secret is shown once and never again: store it now (e.g. in your secret manager).';
 
 function processIo(): KeysIo {
@@ -57,15 +55,15 @@ function processIo(): KeysIo {
   };
 }
 
-/** The client for these flags; throws UsageError when endpoint or key is missing. */
+/** The client for these flags; throws a CliError when endpoint or key is missing. */
 function clientFor(flags: ConnectionFlags, io: KeysIo, needsKey = true): KeywardenClient {
   const endpoint = flags.endpoint ?? io.env[KEYS_ENV.endpoint];
-  if (!endpoint) throw new UsageError(`no endpoint: pass --endpoint URL or set ${KEYS_ENV.endpoint} (e.g. http://127.0.0.1:8420)`);
+  if (!endpoint) throw new CliError('missingEndpoint', `no endpoint given (--endpoint or ${KEYS_ENV.endpoint})`);
   const apiKey = flags.apiKey ?? io.env[KEYS_ENV.apiKey];
-  if (needsKey && !apiKey) throw new UsageError(`no API key: set ${KEYS_ENV.apiKey} (preferred: flags show up in the process list) or pass --api-key`);
+  if (needsKey && !apiKey) throw new CliError('missingApiKey', `no API key given (${KEYS_ENV.apiKey} or --api-key)`);
   const timeoutMs = flags.timeout === undefined ? undefined : Number(flags.timeout);
   if (timeoutMs !== undefined && !(Number.isInteger(timeoutMs) && timeoutMs > 0)) {
-    throw new UsageError(`--timeout ${flags.timeout}: give a positive number of milliseconds`);
+    throw new CliError('badFlagValue', `--timeout ${flags.timeout}: give a positive number of milliseconds`);
   }
   const caFile = flags.caFile ?? io.env[KEYS_ENV.caFile];
   try {
@@ -76,7 +74,7 @@ function clientFor(flags: ConnectionFlags, io: KeysIo, needsKey = true): Keyward
       ...(caFile || flags.insecure ? { tls: { ...(caFile ? { caFile } : {}), insecureSkipVerify: flags.insecure === true } } : {}),
     });
   } catch (err) {
-    throw new UsageError(`--endpoint ${endpoint}: ${(err as Error).message}`);
+    throw new CliError('badEndpoint', `--endpoint ${endpoint}: ${(err as Error).message}`);
   }
 }
 
@@ -85,7 +83,7 @@ async function guarded(io: KeysIo, body: () => Promise<number>): Promise<number>
   try {
     return await body();
   } catch (err) {
-    if (err instanceof UsageError) {
+    if (err instanceof CliError) {
       io.stderr.write(`keywarden keys: ${err.message}\n`);
       return EXIT_USAGE;
     }
@@ -111,7 +109,7 @@ function pairs(list: readonly string[] | undefined, flag: string, typed: boolean
   const out: Record<string, string | number | boolean> = {};
   for (const item of list) {
     const eq = item.indexOf('=');
-    if (eq <= 0) throw new UsageError(`${flag} ${item}: write name=value`);
+    if (eq <= 0) throw new CliError('badFlagValue', `${flag} ${item}: write name=value`);
     const name = item.slice(0, eq);
     const raw = item.slice(eq + 1);
     out[name] = typed && raw === 'true' ? true : typed && raw === 'false' ? false : typed && /^-?\d+$/.test(raw) ? Number(raw) : raw;
@@ -125,7 +123,7 @@ const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 export function parseKeyRateLimit(text: string): { requests: number; windowSeconds: number } | null {
   if (text === 'none' || text === 'default') return null;
   const m = /^(\d{1,10})\/(\d{0,7})([smhd])$/.exec(text.trim());
-  if (!m) throw new UsageError(`--rate-limit ${text}: write requests/window, e.g. 10000/1h, or "default"`);
+  if (!m) throw new CliError('badFlagValue', `--rate-limit ${text}: write requests/window, e.g. 10000/1h, or "default"`);
   return { requests: Number(m[1]), windowSeconds: (m[2] === '' ? 1 : Number(m[2])) * UNIT_SECONDS[m[3]!]! };
 }
 
@@ -135,7 +133,7 @@ export function parseExpiry(text: string, now: number = Date.now()): string | nu
   const m = /^(\d{1,7})([smhd])$/.exec(text);
   if (m) return new Date(now + Number(m[1]) * UNIT_SECONDS[m[2]!]! * 1000).toISOString();
   const t = Date.parse(text);
-  if (Number.isNaN(t)) throw new UsageError(`--expires ${text}: give an ISO date-time, a duration such as 90d, or "never"`);
+  if (Number.isNaN(t)) throw new CliError('badFlagValue', `--expires ${text}: give an ISO date-time, a duration such as 90d, or "never"`);
   return new Date(t).toISOString();
 }
 
@@ -301,7 +299,7 @@ export function register(program: Command, io: KeysIo = processIo()): void {
         await guarded(io, async () => {
           const client = clientFor(flags, io);
           const limit = flags.pageSize === undefined ? undefined : Number(flags.pageSize);
-          if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) throw new UsageError(`--page-size ${flags.pageSize}: give a positive integer`);
+          if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) throw new CliError('badFlagValue', `--page-size ${flags.pageSize}: give a positive integer`);
           const all: ApiKey[] = [];
           for await (const key of client.iterateKeys({
             ...(flags.environment ? { environment: flags.environment } : {}),
@@ -343,9 +341,9 @@ export function register(program: Command, io: KeysIo = processIo()): void {
     .action(async (ref: string, flags: ConnectionFlags & KeyFieldFlags & { enable?: boolean; disable?: boolean; ifMatch?: string }) => {
       done(
         await guarded(io, async () => {
-          if (flags.enable && flags.disable) throw new UsageError('give --enable or --disable, not both');
+          if (flags.enable && flags.disable) throw new CliError('conflictingFlags', '--enable and --disable were both given');
           const patch = keyFields({ ...flags, ...(flags.enable ? { enabled: true } : flags.disable ? { enabled: false } : {}) });
-          if (Object.keys(patch).length === 0) throw new UsageError('nothing to change: give at least one field flag (see --help)');
+          if (Object.keys(patch).length === 0) throw new CliError('nothingToChange', 'no field flag was given');
           const client = clientFor(flags, io);
           const current = await resolveKey(client, ref);
           const updated = await client.updateKey(current.id, patch, { ifMatch: flags.ifMatch ?? current.etag });
@@ -409,7 +407,7 @@ export function register(program: Command, io: KeysIo = processIo()): void {
         await guarded(io, async () => {
           const client = clientFor(flags, io, false);
           const key = (keyArg === undefined || keyArg === '-' ? io.readStdin() : keyArg).trim();
-          if (key.length === 0) throw new UsageError('no key to verify: pass it on stdin (or as the argument)');
+          if (key.length === 0) throw new CliError('noKeyGiven', 'no key to verify');
           const result = await client.verify({ key, ...(flags.scope ? { requiredScopes: flags.scope } : {}), ...(flags.ip ? { ip: flags.ip } : {}) });
           if (flags.json) json(io, result);
           else if (result.valid) {
@@ -443,7 +441,7 @@ export function register(program: Command, io: KeysIo = processIo()): void {
             { ...(flags.database ? { database: flags.database } : {}), ...(flags.pepperFile ? { pepperFile: flags.pepperFile } : {}), ...(flags.keyPrefix ? { keyPrefix: flags.keyPrefix } : {}) },
             io.env,
           );
-          if (!options) throw new UsageError(problems.join('; '));
+          if (!options) throw new CliError('badServiceConfig', problems.join('; '));
           let admin;
           try {
             admin = await bootstrapAdmin({
@@ -456,8 +454,8 @@ export function register(program: Command, io: KeysIo = processIo()): void {
               force: flags.force === true,
             });
           } catch (err) {
-            if (err instanceof AlreadyInitializedError) throw new UsageError(`${err.message} (--force)`);
-            throw new UsageError(`cannot bootstrap: ${(err as Error).message}`);
+            if (err instanceof AlreadyInitializedError) throw new CliError('bootstrapRefused', err.message);
+            throw new CliError('bootstrapRefused', (err as Error).message);
           }
           printSecret(io, flags, admin.secret, `Created account ${admin.accountId} and admin key ${admin.keyId} (${admin.displayPrefix}…).`, admin);
           return EXIT_OK;
