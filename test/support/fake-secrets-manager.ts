@@ -87,6 +87,7 @@ export class FakeSecretsManager {
   private server: Server | undefined;
   private readonly secrets = new Map<string, StoredSecret>();
   private readonly faults: Array<Required<InjectedFault>> = [];
+  private readonly listeners = new Set<(call: RecordedCall) => void>();
   private clock: () => number;
 
   constructor(options: { region?: string; now?: () => number } = {}) {
@@ -128,6 +129,15 @@ export class FakeSecretsManager {
       credentials: { accessKeyId: 'AKIAFAKEFAKEFAKEFAKE', secretAccessKey: 'fake-secret-access-key' },
       maxAttempts: 1,
     };
+  }
+
+  /**
+   * Calls `listener` with every call once the fake has answered it (in order; an effect is done
+   * when a call without `error` is reported). Returns the function that unsubscribes.
+   */
+  subscribe(listener: (call: RecordedCall) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   /** Makes the next calls of an operation fail (see InjectedFault). */
@@ -184,7 +194,7 @@ export class FakeSecretsManager {
       if (fault !== undefined && !fault.afterEffect) throw new AwsError(fault.errorType, fault.message, fault.status);
       const output = this.dispatch(operation, input);
       if (fault !== undefined) throw new AwsError(fault.errorType, fault.message, fault.status);
-      this.calls.push({ operation, input });
+      this.record({ operation, input });
       this.reply(res, 200, output);
     } catch (err) {
       const error =
@@ -193,10 +203,15 @@ export class FakeSecretsManager {
           : err instanceof SyntaxError
             ? new AwsError('InvalidRequestException', 'The request body is not valid JSON')
             : new AwsError('InternalServiceError', 'Unexpected failure in the fake', 500);
-      this.calls.push({ operation, input, error: error.type });
+      this.record({ operation, input, error: error.type });
       res.setHeader('x-amzn-errortype', error.type);
       this.reply(res, error.status, { __type: error.type, message: error.message });
     }
+  }
+
+  private record(call: RecordedCall): void {
+    this.calls.push(call);
+    for (const listener of this.listeners) listener(call);
   }
 
   private reply(res: ServerResponse, status: number, body: unknown): void {
