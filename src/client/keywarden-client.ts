@@ -9,6 +9,8 @@ import type {
   ListAuditResponse,
   ListKeysResponse,
   ListVersionsResponse,
+  PromoteVersionRequest,
+  PromoteVersionResponse,
   RotateKeyRequest,
   RotateKeyResponse,
   ScopeCatalogResponse,
@@ -98,6 +100,9 @@ export interface RotateKeyOptions extends RotateKeyRequest {
   readonly idempotencyKey?: string;
 }
 
+/** Options of `promoteVersion`: how long the older versions stay valid from now (`24h` by default, `0s` revokes them at once). */
+export type PromoteVersionOptions = PromoteVersionRequest;
+
 export type HealthStatus = { readonly status: string };
 
 export class KeywardenClient {
@@ -182,7 +187,9 @@ export class KeywardenClient {
   }
 
   /**
-   * Adds a new secret version; the previous one stays valid for `overlap` (e.g. `24h`).
+   * Adds a new secret version; the previous one stays valid for `overlap` (e.g. `24h`). With
+   * `promotion: 'deferred'` the new version is valid at once but nothing else changes until
+   * `promoteVersion` (a rollback revokes the new version instead).
    * Retried safely with an Idempotency-Key. `secret` is absent when the service replays an
    * earlier rotation made with the same Idempotency-Key (`replayed: true`).
    */
@@ -193,6 +200,22 @@ export class KeywardenClient {
       path: `/v1/keys/${seg(id)}/rotate`,
       body,
       headers: { 'idempotency-key': idempotencyKey },
+      idempotent: true,
+    });
+    return { ...res.body, etag: res.headers.get('etag') ?? etagOfRevision(res.body.key.revision) };
+  }
+
+  /**
+   * Promotes a version made by `rotateKey(id, { promotion: 'deferred' })`: it becomes current and
+   * every older, unrevoked version stays valid for `overlap` from now (never longer than an end
+   * it already has). Idempotent, so retried: promoting again changes nothing and answers the same.
+   * 409 conflict when the version is revoked or older than the current one.
+   */
+  async promoteVersion(id: string, versionId: string, options: PromoteVersionOptions = {}): Promise<PromoteVersionResponse & { readonly etag: string }> {
+    const res = await this.transport.request<PromoteVersionResponse>({
+      method: 'POST',
+      path: `/v1/keys/${seg(id)}/versions/${seg(versionId)}/promote`,
+      body: options,
       idempotent: true,
     });
     return { ...res.body, etag: res.headers.get('etag') ?? etagOfRevision(res.body.key.revision) };

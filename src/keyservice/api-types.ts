@@ -11,6 +11,8 @@ import type {
   keyListSchema,
   keySchema,
   listKeysQuerySchema,
+  promoteBodySchema,
+  promotedVersionSchema,
   rotateBodySchema,
   rotatedKeySchema,
   scopeCatalogSchema,
@@ -32,6 +34,8 @@ export type ListKeysQuery = FromSchema<typeof listKeysQuerySchema>;
 export type ListKeysResponse = FromSchema<typeof keyListSchema>;
 export type RotateKeyRequest = NonNullable<FromSchema<typeof rotateBodySchema>>;
 export type RotateKeyResponse = FromSchema<typeof rotatedKeySchema>;
+export type PromoteVersionRequest = NonNullable<FromSchema<typeof promoteBodySchema>>;
+export type PromoteVersionResponse = FromSchema<typeof promotedVersionSchema>;
 export type ListVersionsResponse = FromSchema<typeof versionListSchema>;
 export type WhoamiResponse = FromSchema<typeof whoamiSchema>;
 export type VerifyRequest = FromSchema<typeof verifyBodySchema>;

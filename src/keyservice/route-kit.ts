@@ -4,6 +4,7 @@ import type { Actor, RouteAuth, ServiceContext } from './context.js';
 import { ApiError } from './errors.js';
 import type { FieldError } from './errors.js';
 import { invalidCidrs } from './cidr.js';
+import { LIMITS } from './options.js';
 import { errorSchema } from './schemas.js';
 import { missingManagementScopes, unknownScopes } from './scopes.js';
 import type { ManagementScope } from './scopes.js';
@@ -82,6 +83,20 @@ export async function checkEscalation(
 export function msOf(value: string | null | undefined): number | null | undefined {
   if (value === undefined) return undefined;
   return value === null ? null : Date.parse(value);
+}
+
+/** Overlap when a rotation or promotion names none. */
+export const DEFAULT_OVERLAP = '24h';
+
+/** The body's `overlap` (default 24h) in milliseconds, refused (400) above the 30-day limit. */
+export function overlapOfBody(overlap: string | undefined): number {
+  const ms = overlapMs(overlap ?? DEFAULT_OVERLAP);
+  if (ms > LIMITS.overlapSecondsMax * 1000) {
+    throw new ApiError('validation_failed', 'overlap must be at most 30d.', {
+      details: [{ field: 'body.overlap', message: 'must be at most 30d' }],
+    });
+  }
+  return ms;
 }
 
 /** Parses an overlap such as `24h` into milliseconds. */

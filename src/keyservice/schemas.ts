@@ -216,12 +216,38 @@ export const keyListSchema = {
   properties: { items: { type: 'array', items: keySchema }, nextCursor: { type: ['string', 'null'] } },
 } as const;
 
+/** A duration such as `24h`: `<n>s|m|h|d`. */
+const OVERLAP = { type: 'string', pattern: '^[0-9]{1,7}[smhd]$' } as const;
+
 export const rotateBodySchema = {
   type: ['object', 'null'],
   additionalProperties: false,
   properties: {
-    /** How long the previous secret stays valid: `<n>s|m|h|d`, e.g. `24h`; `0s` revokes it at once. */
-    overlap: { type: 'string', pattern: '^[0-9]{1,7}[smhd]$' },
+    /** How long the previous secrets stay valid once the new one is promoted: `<n>s|m|h|d`, e.g. `24h`; `0s` revokes them at once. Unused when deferred (the promotion names its own). */
+    overlap: OVERLAP,
+    /** `immediate` (default): the new version is current at once and older ones start their overlap. `deferred`: the new version is valid at once but older ones keep no end until `POST …/versions/{versionId}/promote`. */
+    promotion: { type: 'string', enum: ['immediate', 'deferred'] },
+  },
+} as const;
+
+export const promoteBodySchema = {
+  type: ['object', 'null'],
+  additionalProperties: false,
+  properties: {
+    /** How long the older secrets stay valid from now: `<n>s|m|h|d`, default `24h`; `0s` revokes them at once. Never extends an earlier, shorter end. */
+    overlap: OVERLAP,
+  },
+} as const;
+
+/** A promoted version: the key (the version is now current) and the older versions still valid, with their ends. */
+export const promotedVersionSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['key', 'version', 'previous'],
+  properties: {
+    key: keySchema,
+    version: versionSchema,
+    previous: { type: 'array', items: versionSchema },
   },
 } as const;
 

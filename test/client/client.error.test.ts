@@ -56,6 +56,7 @@ describe('KeywardenClient error mapping against a real key service', () => {
     expect(err).toMatchObject({ status: 404, code: 'not_found' });
     expect(await failure(admin.revokeKey(other.keyId))).toMatchObject({ status: 404, code: 'not_found' });
     expect(await failure(admin.rotateKey(other.keyId))).toMatchObject({ status: 404, code: 'not_found' });
+    expect(await failure(admin.promoteVersion(other.keyId, other.keyId))).toMatchObject({ status: 404, code: 'not_found' });
   });
 
   it('maps invalid input to 400 validation_failed', async () => {

@@ -145,6 +145,34 @@ describe('KeywardenClient against a real key service', () => {
     expect(JSON.stringify(page)).not.toContain(created.secret);
   });
 
+  it('rotates deferred and promotes: the old secret keeps no end until promotion, then ends after the overlap', async () => {
+    const created = await client.createKey({ name: 'deferred-rotation', environment: 'production', mode: 'live' });
+    const rotated = await client.rotateKey(created.key.id, { idempotencyKey: 'deferred-1', overlap: '1h', promotion: 'deferred' });
+    expect(rotated.secret).toMatch(/^kw_live_/);
+    expect(rotated.key.currentVersionId).toBe(created.version.id);
+    expect((await client.verify({ key: created.secret })).valid).toBe(true);
+    expect((await client.verify({ key: rotated.secret! })).valid).toBe(true);
+    expect((await client.listVersions(created.key.id)).map((v) => v.overlapUntil)).toEqual([null, null]);
+
+    const promoted = await client.promoteVersion(created.key.id, rotated.version.id, { overlap: '2h' });
+    expect(promoted.key.currentVersionId).toBe(rotated.version.id);
+    expect(promoted.etag).toBe(`"${promoted.key.revision}"`);
+    expect(promoted.previous.map((v) => v.id)).toEqual([created.version.id]);
+    expect(promoted.previous[0]!.overlapUntil).not.toBeNull();
+    const again = await client.promoteVersion(created.key.id, rotated.version.id, { overlap: '2h' });
+    expect({ ...again }).toEqual({ ...promoted });
+  });
+
+  it('rolls a deferred rotation back by revoking the pending version', async () => {
+    const created = await client.createKey({ name: 'deferred-rollback', environment: 'production', mode: 'live' });
+    const rotated = await client.rotateKey(created.key.id, { promotion: 'deferred' });
+    await client.revokeVersion(created.key.id, rotated.version.id);
+    expect((await client.verify({ key: rotated.secret! })).code).toBe('REVOKED');
+    expect((await client.verify({ key: created.secret })).code).toBe('VALID');
+    const [, old] = await client.listVersions(created.key.id);
+    expect(old).toMatchObject({ id: created.version.id, overlapUntil: null, revokedAt: null });
+  });
+
   it('reads the scope catalog', async () => {
     const scopes = await client.scopes();
     expect(scopes).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'keys:write', management: true })]));

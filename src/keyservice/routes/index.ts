@@ -14,12 +14,13 @@ import * as scopesList from './scopes.list.js';
 import * as verifyForward from './verify.forward.js';
 import * as verifyPost from './verify.post.js';
 import * as versionsList from './versions.list.js';
+import * as versionsPromote from './versions.promote.js';
 import * as versionsRevoke from './versions.revoke.js';
 import * as whoami from './whoami.js';
 
 export function registerRoutes(app: FastifyInstance, ctx: ServiceContext): void {
   const auditor = new VerifyAuditor(ctx);
-  for (const route of [keysCreate, keysList, keysGet, keysUpdate, keysRevoke, keysRotate, versionsList, versionsRevoke, whoami, scopesList, auditList, health]) {
+  for (const route of [keysCreate, keysList, keysGet, keysUpdate, keysRevoke, keysRotate, versionsList, versionsRevoke, versionsPromote, whoami, scopesList, auditList, health]) {
     route.register(app, ctx);
   }
   verifyPost.register(app, ctx, auditor);

@@ -1,5 +1,6 @@
 // POST /v1/keys/:id/rotate — adds a secret version (returned once); the previous one stays
-// valid for `overlap`. A retry with the same Idempotency-Key returns the version the first
+// valid for `overlap` (`promotion: 'deferred'`: without an end until the new version is
+// promoted, POST …/versions/:versionId/promote). A retry with the same Idempotency-Key returns the version the first
 // call created (200, `replayed: true`, without the secret, which is not stored anywhere).
 import type { FastifyInstance } from 'fastify';
 import type { RotateKeyRequest, RotateKeyResponse } from '../api-types.js';
@@ -7,13 +8,10 @@ import { actorOf } from '../context.js';
 import type { ServiceContext } from '../context.js';
 import { ApiError } from '../errors.js';
 import { digestKey, displayPrefix, generateKey } from '../key-format.js';
-import { LIMITS } from '../options.js';
-import { ERROR_RESPONSES, KEY_SECURITY, checkEscalation, overlapMs, requireKey } from '../route-kit.js';
+import { ERROR_RESPONSES, KEY_SECURITY, checkEscalation, overlapOfBody, requireKey } from '../route-kit.js';
 import { keyIdParamsSchema, rotateBodySchema, rotatedKeySchema } from '../schemas.js';
 import { etagOf, keyView, versionView } from '../views.js';
 
-/** Overlap when the body names none. */
-export const DEFAULT_OVERLAP = '24h';
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 export function register(app: FastifyInstance, ctx: ServiceContext): void {
@@ -40,12 +38,8 @@ export function register(app: FastifyInstance, ctx: ServiceContext): void {
           details: [{ field: 'headers.idempotency-key', message: 'must be 1-255 printable ASCII characters' }],
         });
       }
-      const overlap = overlapMs(body.overlap ?? DEFAULT_OVERLAP);
-      if (overlap > LIMITS.overlapSecondsMax * 1000) {
-        throw new ApiError('validation_failed', 'overlap must be at most 30d.', {
-          details: [{ field: 'body.overlap', message: 'must be at most 30d' }],
-        });
-      }
+      const overlap = overlapOfBody(body.overlap);
+      const promotion = body.promotion ?? 'immediate';
       const current = await ctx.db(ctx.store.getKey(actor.key.accountId, id));
       if (!current) throw new ApiError('not_found', `No key ${id} in this account.`);
       await checkEscalation(ctx, request, actor, 'key.rotate', current, undefined);
@@ -57,7 +51,7 @@ export function register(app: FastifyInstance, ctx: ServiceContext): void {
           actor.key.accountId,
           id,
           { digest: digestKey(secret, ctx.options.pepper), displayPrefix: prefix },
-          { idempotencyKey: idempotencyKey ?? null, previousOverlapUntil: now + overlap },
+          { idempotencyKey: idempotencyKey ?? null, previousOverlapUntil: now + overlap, promotion },
         ),
       );
       if (result === 'not_found') throw new ApiError('not_found', `No key ${id} in this account.`);
@@ -72,7 +66,7 @@ export function register(app: FastifyInstance, ctx: ServiceContext): void {
         action: 'key.rotate',
         outcome: 'success',
         keyId: id,
-        details: { versionId: result.version.id, number: result.version.number, displayPrefix: prefix, overlapMs: overlap },
+        details: { versionId: result.version.id, number: result.version.number, displayPrefix: prefix, promotion, ...(promotion === 'immediate' ? { overlapMs: overlap } : {}) },
       });
       reply.code(201);
       return { key: keyView(result.key, now), version: versionView(result.version, now), secret, replayed: false };

@@ -29,6 +29,7 @@ import {
   type NewVersion,
   type Page,
   type PageRequest,
+  type PromoteResult,
   type RotateOptions,
   type RotateResult,
   type StoreBackend,
@@ -364,7 +365,7 @@ export class KyselyKeyStore implements KeyStore {
     const idempotencyKey = options.idempotencyKey ?? null;
     return this.#guard('addVersion', async () => {
       try {
-        return await this.#rotate(accountId, keyId, version, options.previousOverlapUntil, idempotencyKey);
+        return await this.#rotate(accountId, keyId, version, options.promotion === 'deferred' ? 'deferred' : options.previousOverlapUntil, idempotencyKey);
       } catch (error) {
         // Two processes raced with the same idempotency key and the other one won: answer its version.
         if (idempotencyKey !== null && isUniqueViolation(error)) {
@@ -398,11 +399,24 @@ export class KyselyKeyStore implements KeyStore {
     return row ? toVersion(row) : undefined;
   }
 
+  /** Gives every unrevoked version of `keyId` numbered below `belowNumber` its end: `until` (never later than one it has), or revocation now when `until` is null or past. Returns how many rows changed. */
+  async #endOlderVersions(trx: Transaction<StoreDatabase>, keyId: string, belowNumber: number, until: number | null, now: number): Promise<number> {
+    const older = trx.updateTable('key_versions').where('key_id', '=', keyId).where('number', '<', belowNumber).where('revoked_at', 'is', null);
+    const result =
+      until === null || until <= now
+        ? await older.set({ revoked_at: now }).executeTakeFirst()
+        : await older
+            .set({ overlap_until: until })
+            .where((eb) => eb.or([eb('overlap_until', 'is', null), eb('overlap_until', '>', until)]))
+            .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
   #rotate(
     accountId: string,
     keyId: string,
     version: NewVersion,
-    previousOverlapUntil: number | null,
+    previousOverlapUntil: number | null | 'deferred',
     idempotencyKey: string | null,
   ): Promise<RotateResult | 'not_found' | 'revoked'> {
     const now = this.#clock();
@@ -437,43 +451,79 @@ export class KyselyKeyStore implements KeyStore {
       };
       await trx.insertInto('key_versions').values(versionRow).execute();
 
-      if (previousOverlapUntil === null || previousOverlapUntil <= now) {
-        // No overlap: every older version stops at once.
-        await trx
-          .updateTable('key_versions')
-          .set({ revoked_at: now })
-          .where('key_id', '=', keyId)
-          .where('id', '!=', versionRow.id)
-          .where('revoked_at', 'is', null)
-          .execute();
-      } else {
-        await trx
-          .updateTable('key_versions')
-          .set({ overlap_until: previousOverlapUntil })
-          .where('id', '=', locked.current_version_id)
-          .where('revoked_at', 'is', null)
-          .execute();
-        // Older versions still in an earlier overlap never outlive the newest overlap.
-        await trx
-          .updateTable('key_versions')
-          .set({ overlap_until: previousOverlapUntil })
-          .where('key_id', '=', keyId)
-          .where('revoked_at', 'is', null)
-          .where('overlap_until', '>', previousOverlapUntil)
-          .execute();
-      }
+      const deferred = previousOverlapUntil === 'deferred';
+      // Immediate: every older version ends (an older one still in an earlier, shorter overlap keeps it).
+      if (!deferred) await this.#endOlderVersions(trx, keyId, versionRow.number, previousOverlapUntil, now);
+      // Deferred: the new version is valid but not current; nothing else changes until promoteVersion.
       const key = await trx
         .updateTable('api_keys')
         .set((eb) => ({
           revision: eb('revision', '+', 1),
           updated_at: now,
-          current_version_id: versionRow.id,
-          display_prefix: version.displayPrefix,
+          ...(deferred ? {} : { current_version_id: versionRow.id, display_prefix: version.displayPrefix }),
         }))
         .where('id', '=', keyId)
         .returningAll()
         .executeTakeFirstOrThrow();
       return { key: toKey(key), version: toVersion(versionRow), created: true };
+    });
+  }
+
+  promoteVersion(
+    accountId: string,
+    keyId: string,
+    versionId: string,
+    previousOverlapUntil: number | null,
+  ): Promise<PromoteResult | 'not_found' | 'revoked' | 'superseded'> {
+    return this.#guard('promoteVersion', async () => {
+      const now = this.#clock();
+      return this.#transaction(async (trx) => {
+        // Key row first (the lock order of every transaction here).
+        const locked = await this.#lockKeyRow(trx, accountId, keyId);
+        if (!locked) return 'not_found' as const;
+        const row = await trx
+          .selectFrom('key_versions')
+          .selectAll()
+          .where('id', '=', versionId)
+          .where('key_id', '=', keyId)
+          .where('account_id', '=', accountId)
+          .executeTakeFirst();
+        if (!row) return 'not_found' as const;
+        const version = toVersion(row);
+        if (locked.revoked_at !== null || version.revokedAt !== null || (version.overlapUntil !== null && version.overlapUntil <= now)) {
+          return 'revoked' as const;
+        }
+        const current = await trx.selectFrom('key_versions').select('number').where('id', '=', locked.current_version_id).executeTakeFirst();
+        if (version.overlapUntil !== null || (current !== undefined && Number(current.number) > version.number)) return 'superseded' as const;
+
+        const ended = await this.#endOlderVersions(trx, keyId, version.number, previousOverlapUntil, now);
+        const changed = ended > 0 || locked.current_version_id !== version.id;
+        let key = toKey(locked);
+        if (changed) {
+          key = toKey(
+            await trx
+              .updateTable('api_keys')
+              .set((eb) => ({
+                revision: eb('revision', '+', 1),
+                updated_at: now,
+                current_version_id: version.id,
+                display_prefix: version.displayPrefix,
+              }))
+              .where('id', '=', keyId)
+              .returningAll()
+              .executeTakeFirstOrThrow(),
+          );
+        }
+        const previous = await trx
+          .selectFrom('key_versions')
+          .selectAll()
+          .where('key_id', '=', keyId)
+          .where('number', '<', version.number)
+          .where('revoked_at', 'is', null)
+          .orderBy('number', 'desc')
+          .execute();
+        return { key, version, previous: previous.map(toVersion), changed };
+      });
     });
   }
 

@@ -203,12 +203,33 @@ export interface NewVersion {
   readonly displayPrefix: string;
 }
 
+/**
+ * When a rotation's new version takes over. `immediate`: it becomes current at once and every
+ * older version gets its end (`previousOverlapUntil`). `deferred`: it is valid at once but stays
+ * pending — the current version and every older one keep their validity, without an end, until
+ * `promoteVersion` (or the new version is revoked: the rollback).
+ */
+export type Promotion = 'immediate' | 'deferred';
+
 /** Options of a rotation (`addVersion`). */
 export interface RotateOptions {
   /** Idempotency-Key: a retried rotation with the same key returns the version it created. [none] */
   readonly idempotencyKey?: string | null;
-  /** Until when the previously current version stays valid, epoch ms; null or ≤ now = revoked at once. */
+  /** Immediate: until when the older versions stay valid, epoch ms; null or ≤ now = revoked at once. Ignored when deferred. */
   readonly previousOverlapUntil: number | null;
+  /** [immediate] */
+  readonly promotion?: Promotion;
+}
+
+/** Result of `promoteVersion`. */
+export interface PromoteResult {
+  readonly key: KeyRecord;
+  /** The promoted version (now current). */
+  readonly version: KeyVersion;
+  /** The older versions not revoked, newest first, with the end the promotion gave them. */
+  readonly previous: readonly KeyVersion[];
+  /** False when the promotion had already been made (nothing changed, the revision did not move). */
+  readonly changed: boolean;
 }
 
 /** Fields `updateKey` may change; absent = unchanged. mode and account never change. */
@@ -312,8 +333,21 @@ export interface KeyStore {
   /** Revokes the key and all its versions; the record stays. Idempotent (a revoked key is returned as is). */
   revokeKey(accountId: string, keyId: string, expectedRevision?: number): Promise<KeyRecord | 'not_found' | 'conflict'>;
 
-  /** Rotation in one transaction: adds a version, which becomes current, and sets the previous current version's overlapUntil. Same idempotency key on the same key → the existing version, `created: false` (race-safe across processes). */
+  /** Rotation in one transaction: adds a version; immediate: it becomes current and the older versions get their overlapUntil; deferred: nothing else changes until promoteVersion. Same idempotency key on the same key → the existing version, `created: false` (race-safe across processes). */
   addVersion(accountId: string, keyId: string, version: NewVersion, options: RotateOptions): Promise<RotateResult | 'not_found' | 'revoked'>;
+  /**
+   * Promotes a (deferred) version in one transaction: it becomes current and every older version
+   * that is not revoked ends at `previousOverlapUntil` (null or ≤ now: revoked at once) — never
+   * later than an end it already has. Idempotent: promoting again changes nothing (`changed: false`).
+   * 'revoked': the key or the version is revoked or past its overlap; 'superseded': a newer
+   * version is current, or this one already has an end (a promotion never goes backwards).
+   */
+  promoteVersion(
+    accountId: string,
+    keyId: string,
+    versionId: string,
+    previousOverlapUntil: number | null,
+  ): Promise<PromoteResult | 'not_found' | 'revoked' | 'superseded'>;
   /** The key's versions, newest first; 'not_found' for another account's key. */
   listVersions(accountId: string, keyId: string): Promise<readonly KeyVersion[] | 'not_found'>;
   /** Revokes one version (idempotent); bumps the key's revision. */

@@ -21,6 +21,7 @@ export const ROUTES: readonly RouteInfo[] = [
   { method: 'POST', path: '/v1/keys/{id}/rotate' },
   { method: 'GET', path: '/v1/keys/{id}/versions' },
   { method: 'DELETE', path: '/v1/keys/{id}/versions/{versionId}' },
+  { method: 'POST', path: '/v1/keys/{id}/versions/{versionId}/promote' },
   { method: 'GET', path: '/v1/whoami' },
   { method: 'POST', path: '/v1/verify' },
   { method: 'GET', path: '/v1/verify' },
