@@ -2,28 +2,19 @@
 // `keywarden check`, with the cluster's project settings and KeywardenPolicy. Pure; the webhook
 // server (still to be written) wraps it in an AdmissionReview response. Fail mode refuses a
 // resource with error findings; Warn mode admits it and returns the findings as warnings.
-import { stringify, parse } from 'yaml';
-import { checkPolicy, type Finding } from '../policy/index.js';
-import { API_VERSION, loadFromStrings } from '../spec/index.js';
+import type { Finding } from '../policy/index.js';
+import { checkApiKey, documentOf, type ApiKeyCheckOptions } from './api-key-check.js';
+
+export { documentOf };
 
 /** What the webhook does with a non-compliant ApiKey. */
 export type AdmissionMode = 'Fail' | 'Warn';
 
-/** Annotations the API server or kubectl add that are not part of the spec. */
-const DROPPED_ANNOTATIONS = ['kubectl.kubernetes.io/last-applied-configuration'];
 /** Kubernetes shows each warning only up to this length. */
 const MAX_WARNING_LENGTH = 256;
 
-export interface AdmissionOptions {
+export interface AdmissionOptions extends ApiKeyCheckOptions {
   readonly mode: AdmissionMode;
-  /** The cluster's project file (YAML text: environments, naming, integrators, scope catalogs). @default the built-in defaults */
-  readonly project?: string;
-  /** The spec of the cluster's KeywardenPolicy; replaces the project file's `policy` section. @default none */
-  readonly policy?: Record<string, unknown>;
-  /** Directory of the base policy pack. @default the package's policies/ */
-  readonly policiesDir?: string;
-  /** For exception expiry. @default new Date() */
-  readonly now?: Date;
 }
 
 export interface AdmissionDecision {
@@ -36,31 +27,6 @@ export interface AdmissionDecision {
   readonly message?: string;
 }
 
-/** The ApiKey document the spec loader expects, from a custom resource as the API server holds it. */
-export function documentOf(resource: Record<string, unknown>): Record<string, unknown> {
-  const metadata = (resource.metadata ?? {}) as Record<string, unknown>;
-  const annotations = Object.fromEntries(
-    Object.entries((metadata.annotations ?? {}) as Record<string, string>).filter(([key]) => !DROPPED_ANNOTATIONS.includes(key)),
-  );
-  return {
-    apiVersion: resource.apiVersion,
-    kind: resource.kind,
-    metadata: {
-      name: metadata.name,
-      ...(metadata.namespace !== undefined ? { namespace: metadata.namespace } : {}),
-      ...(metadata.labels !== undefined ? { labels: metadata.labels } : {}),
-      ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
-    },
-    spec: resource.spec,
-  };
-}
-
-function projectText(options: AdmissionOptions): string | undefined {
-  if (options.policy === undefined) return options.project;
-  const project = (options.project !== undefined ? parse(options.project) : { apiVersion: API_VERSION, kind: 'Project' }) as Record<string, unknown>;
-  return stringify({ ...project, policy: options.policy });
-}
-
 const line = (finding: Finding): string => {
   const text = `${finding.ruleId}${finding.key ? ` ${finding.key}` : ''}: ${finding.message} (${finding.path})`;
   return text.length <= MAX_WARNING_LENGTH ? text : `${text.slice(0, MAX_WARNING_LENGTH - 1)}…`;
@@ -69,11 +35,7 @@ const line = (finding: Finding): string => {
 /** Checks one ApiKey resource; never throws on a bad resource (it is refused with the load errors). */
 export function reviewApiKey(resource: Record<string, unknown>, options: AdmissionOptions): AdmissionDecision {
   const name = typeof (resource.metadata as { name?: unknown } | undefined)?.name === 'string' ? (resource.metadata as { name: string }).name : 'apikey';
-  const file = `${name}.yaml`;
-  const project = projectText(options);
-  const load = loadFromStrings({ [file]: stringify(documentOf(resource)) }, project !== undefined ? { project } : {});
-  const policy = load.errors.length > 0 ? undefined : checkPolicy(load, { ...(options.policiesDir ? { policiesDir: options.policiesDir } : {}), ...(options.now ? { now: options.now } : {}) });
-  const findings = [...load.errors, ...(policy?.errors ?? []), ...(policy?.findings ?? [])];
+  const { findings } = checkApiKey(resource, options);
   const errors = findings.filter((f) => f.severity === 'error');
   const refuse = options.mode === 'Fail' && errors.length > 0;
   const warnings = (refuse ? findings.filter((f) => f.severity !== 'error') : findings).map(line);

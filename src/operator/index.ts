@@ -14,3 +14,15 @@ export { WorkQueue, type WorkQueueOptions } from './work-queue.js';
 export { OperatorMetrics } from './operator-metrics.js';
 export type { AdmissionDecision, AdmissionMode, AdmissionOptions } from './admission.js';
 export * from './rotation/index.js';
+export { createOperator, type Operator, type OperatorOptions } from './operator.js';
+export type { StepEvent } from './controller/rotation-runner.js';
+export { checkApiKey, type ApiKeyCheck, type ApiKeyCheckOptions } from './api-key-check.js';
+export {
+  MANAGEMENT_ANNOTATION,
+  DELETION_POLICY_ANNOTATION,
+  FINALIZER,
+  OWNER_METADATA,
+  type KeyManagement,
+  type DeletionPolicy,
+} from './controller/api-key-resource.js';
+export { EventRecorder } from './controller/event-recorder.js';

@@ -131,8 +131,11 @@ export class LeaderElector {
     })();
   }
 
-  /** Stops the loop and, when leading, releases the Lease so another replica takes over at once. */
-  async stop(): Promise<void> {
+  /**
+   * Stops the loop and, when leading, releases the Lease so another replica takes over at once.
+   * With `release: false` the Lease is left as it is (a crash: others wait for it to expire).
+   */
+  async stop(options: { release?: boolean } = {}): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.wake?.();
@@ -140,6 +143,10 @@ export class LeaderElector {
     this.loop = undefined;
     if (!this.leading) return;
     this.leading = false;
+    if (options.release === false) {
+      this.options.onStoppedLeading?.();
+      return;
+    }
     try {
       const lease = await this.options.api.readNamespacedLease({ namespace: this.options.namespace, name: this.name });
       if (lease.spec?.holderIdentity === this.options.identity) {

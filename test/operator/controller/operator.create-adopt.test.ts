@@ -1,0 +1,81 @@
+// Create and adopt: an ApiKey whose key does not exist yet gets one, with its first version
+// delivered; an ApiKey marked Adopt takes over the key Terraform made (matched by name) and
+// never creates one; a Create never takes over somebody else's key of the same name.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { deliverAll, KubernetesSecretDestination, AwsSecretsManagerDestination } from '../../../src/delivery/index.js';
+import { FINALIZER, MANAGEMENT_ANNOTATION, type Operator } from '../../../src/operator/index.js';
+import { compliantSpec, eventually, NAMESPACE, World } from './harness.js';
+
+describe('the operator creates or adopts keys', () => {
+  let world: World;
+  let operator: Operator;
+
+  beforeAll(async () => {
+    world = await new World().start();
+    operator = world.operator();
+    await operator.start();
+  });
+  afterAll(async () => {
+    await world.stop();
+  });
+
+  it('creates the key, delivers its first version to every destination and reports Ready', async () => {
+    await world.createApiKey('created', compliantSpec('created-bot'));
+    const ready = await eventually(async () => ((await world.condition('created', 'Ready'))?.status === 'True' ? world.getApiKey('created') : undefined), 'Ready');
+    const env = ready.status!.environments!.production!;
+    expect(env.keyName).toBe('production-created-bot');
+    expect(env.rotation).toMatchObject({ phase: 'Idle', currentVersion: expect.any(String), attempt: 0 });
+    expect(ready.metadata.finalizers).toContain(FINALIZER);
+    expect(ready.status!.environmentNames).toBe('production');
+    expect(ready.status!.nextRotation).toBe(new Date(world.now.getTime() + 30 * 86_400_000).toISOString());
+    const key = await world.admin.getKey(env.keyId!);
+    expect(key).toMatchObject({ name: 'production-created-bot', environment: 'production', mode: 'live', scopes: ['invoices:read'], allowedCidrs: ['10.20.0.0/16'], currentVersionId: env.rotation!.currentVersion });
+    const [k8s, aws] = await world.consumerSecrets('created-bot');
+    expect(k8s).toBe(aws);
+    expect(await world.admin.verify({ key: k8s!, ip: '10.20.1.1' })).toMatchObject({ valid: true });
+    const events = await world.events('created');
+    expect(events.map((e) => e.reason)).toContain('KeyCreated');
+    expect(JSON.stringify(ready.status)).not.toContain(k8s);
+    expect(JSON.stringify(events)).not.toContain(k8s);
+  });
+
+  it('adopts the key Terraform created, by name, without touching its secret', async () => {
+    const made = await world.admin.createKey({ name: 'production-adopted-bot', environment: 'production', mode: 'live', scopes: ['invoices:read'], allowedCidrs: ['10.20.0.0/16'] });
+    await deliverAll(
+      [
+        new KubernetesSecretDestination({ namespace: NAMESPACE, name: 'adopted-bot-key', key: 'API_KEY', api: world.core }),
+        new AwsSecretsManagerDestination({ secretId: 'prod/adopted-bot', client: world.smClient, region: world.sm.region }),
+      ],
+      { keyId: made.key.id, versionId: made.version.id, secret: made.secret },
+    );
+    await world.createApiKey('adopted', compliantSpec('adopted-bot'), { [MANAGEMENT_ANNOTATION]: 'Adopt' });
+    const ready = await eventually(async () => ((await world.condition('adopted', 'Ready'))?.status === 'True' ? world.getApiKey('adopted') : undefined), 'Ready');
+    expect(ready.status!.environments!.production).toMatchObject({ keyId: made.key.id, rotation: { phase: 'Idle', currentVersion: made.version.id } });
+    expect((await world.events('adopted')).map((e) => e.reason)).toContain('KeyAdopted');
+    expect(await world.consumerSecrets('adopted-bot')).toEqual([made.secret, made.secret]);
+    expect((await world.admin.listVersions(made.key.id)).length).toBe(1);
+  });
+
+  it('does not create a key it was told to adopt: Ready is False with KeyNotFound until the key exists', async () => {
+    await world.createApiKey('missing', compliantSpec('missing-bot'), { [MANAGEMENT_ANNOTATION]: 'Adopt' });
+    const ready = await eventually(async () => {
+      const c = await world.condition('missing', 'Ready');
+      return c?.status === 'False' ? c : undefined;
+    }, 'Ready False');
+    expect(ready.reason).toBe('KeyNotFound');
+    expect(ready.message).toContain('production-missing-bot');
+    expect(await world.admin.getKeyByName('production-missing-bot')).toBeUndefined();
+    const warning = (await world.events('missing')).find((e) => e.reason === 'KeyNotFound');
+    expect(warning?.type).toBe('Warning');
+  });
+
+  it('refuses to take over a key of the same name that was not created for the ApiKey', async () => {
+    await world.admin.createKey({ name: 'production-taken-bot', environment: 'production', mode: 'live', scopes: ['invoices:read'] });
+    await world.createApiKey('taken', compliantSpec('taken-bot'));
+    const ready = await eventually(async () => {
+      const c = await world.condition('taken', 'Ready');
+      return c?.status === 'False' ? c : undefined;
+    }, 'Ready False');
+    expect(ready.reason).toBe('KeyNameTaken');
+  });
+});
