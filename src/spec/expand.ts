@@ -60,8 +60,17 @@ function deliveryOf(entries: readonly DeliveryEntry[] | undefined, awsRegion: st
   const out: Delivery[] = [];
   for (const d of entries ?? []) {
     if (d.awsSecretsManager) {
-      const region = d.awsSecretsManager.region ?? awsRegion;
-      out.push({ kind: 'awsSecretsManager', name: d.awsSecretsManager.name, ...(region !== undefined ? { region } : {}) });
+      const { name, region: own, kmsKeyId, recoveryWindowDays, replicaRegions, policy } = d.awsSecretsManager;
+      const region = own ?? awsRegion;
+      out.push({
+        kind: 'awsSecretsManager',
+        name,
+        ...(region !== undefined ? { region } : {}),
+        ...(kmsKeyId !== undefined ? { kmsKeyId } : {}),
+        ...(recoveryWindowDays !== undefined ? { recoveryWindowDays } : {}),
+        ...(replicaRegions !== undefined ? { replicaRegions } : {}),
+        ...(policy !== undefined ? { policy } : {}),
+      });
     } else if (d.kubernetesSecret) {
       out.push({ kind: 'kubernetesSecret', ...d.kubernetesSecret });
     } else if (d.file) {

@@ -24,7 +24,18 @@ export interface Duration {
 export type EnvironmentMode = 'live' | 'test';
 
 export type Delivery =
-  | { readonly kind: 'awsSecretsManager'; readonly name: string; readonly region?: string }
+  | {
+      readonly kind: 'awsSecretsManager';
+      readonly name: string;
+      readonly region?: string;
+      /** KMS key that encrypts the secret; undefined: the account's aws/secretsmanager key. */
+      readonly kmsKeyId?: string;
+      /** Days a deleted secret can be restored; undefined: AWS's default (30). */
+      readonly recoveryWindowDays?: number;
+      readonly replicaRegions?: readonly string[];
+      /** Resource policy, JSON text. */
+      readonly policy?: string;
+    }
   | { readonly kind: 'kubernetesSecret'; readonly namespace: string; readonly name: string; readonly key: string }
   | { readonly kind: 'file'; readonly path: string };
 
@@ -107,6 +118,24 @@ export interface ProjectEnvironment {
   readonly mode: EnvironmentMode;
   readonly endpoint?: string;
   readonly awsRegion?: string;
+  /** AWS shared-config profile of this environment's AWS provider in the stack. */
+  readonly awsProfile?: string;
+}
+
+/** The project file's `stack` section (see the project schema), as written. */
+export interface ProjectStackSettings {
+  readonly split?: 'environment' | 'single';
+  readonly backend?: {
+    readonly s3?: {
+      readonly bucket: string;
+      readonly keyPrefix?: string;
+      readonly region: string;
+      readonly profile?: string;
+      readonly encrypt?: boolean;
+      readonly kmsKeyId?: string;
+      readonly dynamodbTable?: string;
+    };
+  };
 }
 
 /** The project file (`keywarden.yaml`), resolved; defaults apply when there is none. */
@@ -130,6 +159,8 @@ export interface Project {
   readonly specs: readonly string[];
   /** Policy settings as written in the project file; interpreted by the policy module. */
   readonly policy: unknown;
+  /** Stack layout and backend (`stack` in the project file); interpreted by the stack module. @default {} */
+  readonly stack: ProjectStackSettings;
   /** Locate a node of the project file (for findings about the project itself). */
   locate(path: readonly PathSegment[]): Location;
 }

@@ -32,6 +32,7 @@ export function defaultProject(root: string): Project {
     scopeCatalogs: {},
     specs: DEFAULT_SPECS,
     policy: undefined,
+    stack: {},
     locate: (path: readonly PathSegment[]): Location => ({ file: '<defaults>', line: 1, column: 1, path: formatPath(path) }),
   };
 }
@@ -87,6 +88,7 @@ export function projectFromSource(file: string, text: string, root: string, limi
         mode: env.mode as EnvironmentMode,
         ...(env.endpoint !== undefined ? { endpoint: env.endpoint } : {}),
         ...(env.awsRegion !== undefined ? { awsRegion: env.awsRegion } : {}),
+        ...(env.awsProfile !== undefined ? { awsProfile: env.awsProfile } : {}),
       },
     ]),
   );
@@ -101,6 +103,7 @@ export function projectFromSource(file: string, text: string, root: string, limi
     scopeCatalogs: project.scopeCatalogs ?? {},
     specs: project.specs ?? DEFAULT_SPECS,
     policy: project.policy,
+    stack: project.stack ?? {},
     locate,
   };
 }

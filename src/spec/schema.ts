@@ -11,6 +11,9 @@ export const API_VERSION = 'keywarden.dev/v1alpha1';
 /** `30d`, `24h`, `90m`, `45s`, `2w`: one non-negative integer and one unit. */
 export const DURATION_PATTERN = '^[0-9]+[smhdw]$';
 
+/** An AWS region name, e.g. eu-west-1. */
+const AWS_REGION_PATTERN = '^[a-z]{2}(-[a-z]+)+-[0-9]+$';
+
 const durationSchema = {
   type: 'string',
   pattern: DURATION_PATTERN,
@@ -80,9 +83,23 @@ const deliverySchema = {
         required: ['name'],
         properties: {
           name: { type: 'string', minLength: 1, description: 'Secret name, e.g. prod/order-bot/billing.' },
-          region: { type: 'string', pattern: '^[a-z]{2}(-[a-z]+)+-[0-9]+$', description: 'AWS region; defaults to the environment\'s awsRegion.' },
+          region: { type: 'string', pattern: AWS_REGION_PATTERN, description: 'AWS region; defaults to the environment\'s awsRegion.' },
+          kmsKeyId: { type: 'string', minLength: 1, description: 'KMS key (id, ARN or alias/...) that encrypts the secret. Default: the account\'s aws/secretsmanager key.' },
+          recoveryWindowDays: {
+            type: 'integer',
+            minimum: 0,
+            maximum: 30,
+            description: 'Days Secrets Manager keeps the secret after it is deleted, during which it can be restored: 0 (delete at once) or 7 to 30. Default: 30.',
+          },
+          replicaRegions: {
+            type: 'array',
+            items: { type: 'string', pattern: AWS_REGION_PATTERN },
+            uniqueItems: true,
+            description: 'Regions the secret is replicated to, e.g. [eu-central-1].',
+          },
+          policy: { type: 'string', minLength: 1, description: 'Resource policy of the secret: an IAM policy document as JSON text.' },
         },
-        description: 'An AWS Secrets Manager secret.',
+        description: 'An AWS Secrets Manager secret. The stack declares it (tags integration, environment, owner, managed-by) and the key is delivered into it.',
       },
       kubernetesSecret: {
         type: 'object',
@@ -184,8 +201,44 @@ const projectEnvironmentSchema = {
   properties: {
     mode: { type: 'string', enum: ['live', 'test'], description: 'live keys guard real data and money; test keys do not.' },
     endpoint: { type: 'string', pattern: '^https?://', description: 'Base URL of the key service for this environment.' },
-    awsRegion: { type: 'string', pattern: '^[a-z]{2}(-[a-z]+)+-[0-9]+$', description: 'Default AWS region of Secrets Manager deliveries.' },
+    awsRegion: { type: 'string', pattern: AWS_REGION_PATTERN, description: 'Default AWS region of Secrets Manager deliveries.' },
+    awsProfile: { type: 'string', minLength: 1, description: 'AWS shared-config profile the stack\'s AWS provider uses for this environment. Default: the AWS SDK\'s (AWS_PROFILE, ...).' },
   },
+} as const;
+
+const s3BackendSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['bucket', 'region'],
+  properties: {
+    bucket: { type: 'string', minLength: 1, description: 'S3 bucket that holds the state.' },
+    keyPrefix: { type: 'string', minLength: 1, description: 'Prefix of the state objects; each stack is stored at <keyPrefix>/<stack>.tfstate. Default: keywarden.' },
+    region: { type: 'string', pattern: AWS_REGION_PATTERN, description: 'Region of the bucket.' },
+    profile: { type: 'string', minLength: 1, description: 'AWS shared-config profile used to reach the bucket.' },
+    encrypt: { type: 'boolean', description: 'Server-side encryption of the state objects. Default: true.' },
+    kmsKeyId: { type: 'string', minLength: 1, description: 'KMS key that encrypts the state objects.' },
+    dynamodbTable: { type: 'string', minLength: 1, description: 'DynamoDB table used for state locking. Without it, Terraform locks with a lock file next to the state (use_lockfile, Terraform >= 1.10).' },
+  },
+  description: 'Keep Terraform state in S3, locked with DynamoDB or an S3 lock file.',
+} as const;
+
+const stackSettingsSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    split: {
+      type: 'string',
+      enum: ['environment', 'single'],
+      description: 'One Terraform stack per environment (environment), or one for all (single). Default: environment.',
+    },
+    backend: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { s3: s3BackendSchema },
+      description: 'Where Terraform keeps state. Default: local files under .keywarden/state next to this file.',
+    },
+  },
+  description: 'How `keywarden synth` lays out the cdktf stacks.',
 } as const;
 
 export const DEFAULT_NAMING_TEMPLATE = '{environment}-{integration}';
@@ -236,6 +289,7 @@ export const projectSchema = {
       type: 'object',
       description: 'Policy settings (pack directory, rule overrides, exceptions); validated by the policy module.',
     },
+    stack: stackSettingsSchema,
   },
 } as const;
 

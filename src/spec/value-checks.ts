@@ -18,6 +18,28 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
+/** Secrets Manager settings the schema cannot express: the recovery window's gap (1-6 days) and the policy's JSON. */
+function checkSecretsManager(settings: unknown, path: PathSegment[], doc: Document, locator: SourceLocator, out: Finding[]): void {
+  if (!isRecord(settings)) return;
+  const days = settings['recoveryWindowDays'];
+  if (typeof days === 'number' && days > 0 && days < 7) {
+    out.push(loadError('invalidValue', locator.locate(doc, [...path, 'recoveryWindowDays']), `${formatPath([...path, 'recoveryWindowDays'])} is ${days}; Secrets Manager accepts 0 (delete at once) or 7 to 30 days`));
+  }
+  const policy = settings['policy'];
+  if (typeof policy === 'string') {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(policy);
+    } catch (err) {
+      parsed = err;
+    }
+    if (!isRecord(parsed) || parsed instanceof Error) {
+      const why = parsed instanceof Error ? parsed.message : 'it is not a JSON object';
+      out.push(loadError('invalidValue', locator.locate(doc, [...path, 'policy']), `${formatPath([...path, 'policy'])} must be an IAM policy document as JSON text: ${why}`));
+    }
+  }
+}
+
 /** Value findings for the key fields of one level (`spec` or one environment override). */
 function checkKeyFields(fields: Record<string, unknown>, base: PathSegment[], doc: Document, locator: SourceLocator, out: Finding[]): void {
   const cidrs = fields['allowedCidrs'];
@@ -28,6 +50,8 @@ function checkKeyFields(fields: Record<string, unknown>, base: PathSegment[], do
       if (problem) out.push(loadError('badCidr', locator.locate(doc, [...base, 'allowedCidrs', i]), `${formatPath([...base, 'allowedCidrs', i])}: ${problem}`));
     });
   }
+  const delivery = fields['delivery'];
+  if (Array.isArray(delivery)) delivery.forEach((entry, i) => checkSecretsManager(isRecord(entry) ? entry['awsSecretsManager'] : undefined, [...base, 'delivery', i, 'awsSecretsManager'], doc, locator, out));
   const rotation = fields['rotation'];
   if (isRecord(rotation)) {
     const path = [...base, 'rotation'];
