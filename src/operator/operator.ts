@@ -79,6 +79,12 @@ export interface Operator {
   /** Resolves once no ApiKey is queued or being reconciled (scheduled wake-ups do not count). */
   idle(): Promise<void>;
   readonly isLeader: boolean;
+  /**
+   * The cluster's policy as the controller applies it: every KeywardenPolicy combined (by name:
+   * packs, custom rules and exceptions concatenated, rule settings overridden), or undefined
+   * when there is none. Kept current on every replica (the webhook uses it).
+   */
+  readonly policy: Record<string, unknown> | undefined;
   /** Every informer has listed (for /readyz). */
   readonly ready: boolean;
   /** Started and not stopped or abandoned (for /healthz). */
@@ -109,7 +115,7 @@ class KeywardenOperator implements Operator {
   private workers: Promise<void>[] = [];
   private running = 0;
   private resyncTimer: NodeJS.Timeout | undefined;
-  private policy: Record<string, unknown> | undefined;
+  private currentPolicy: Record<string, unknown> | undefined;
 
   constructor(options: OperatorOptions) {
     this.options = options;
@@ -164,7 +170,7 @@ class KeywardenOperator implements Operator {
       onError: onError('keywardenpolicies'),
     });
     const policyChanged = (): void => {
-      this.policy = clusterPolicy(this.policyInformer.list());
+      this.currentPolicy = clusterPolicy(this.policyInformer.list());
       if (this.synced) this.resyncNow();
     };
     this.policyInformer.on('add', policyChanged);
@@ -185,7 +191,7 @@ class KeywardenOperator implements Operator {
       logger: this.logger,
       clock: this.clock,
       ...(options.project !== undefined ? { project: options.project } : {}),
-      policy: () => this.policy,
+      policy: () => this.currentPolicy,
       defaultDeletionPolicy: options.defaultDeletionPolicy ?? 'Retain',
       ...(options.maxKeyLifetimeSeconds !== undefined ? { maxKeyLifetimeSeconds: options.maxKeyLifetimeSeconds } : {}),
       guard,
@@ -210,6 +216,10 @@ class KeywardenOperator implements Operator {
 
   get isLeader(): boolean {
     return this.leading;
+  }
+
+  get policy(): Record<string, unknown> | undefined {
+    return this.currentPolicy;
   }
 
   get ready(): boolean {
@@ -242,7 +252,7 @@ class KeywardenOperator implements Operator {
     for (let i = 0; i < workers; i++) this.workers.push(this.work());
     await Promise.all([this.policyInformer.start(), ...this.apiKeyInformers.map((i) => i.start())]);
     if (this.stopped) return;
-    this.policy = clusterPolicy(this.policyInformer.list());
+    this.currentPolicy = clusterPolicy(this.policyInformer.list());
     this.synced = true;
     const resyncMs = Math.max(1, (this.options.resyncSeconds ?? 300) * 1000);
     this.resyncTimer = setInterval(() => this.resyncNow(), resyncMs);

@@ -1,5 +1,9 @@
 // Carries out the rotation machine's actions with the key-service client and the key's
-// destinations, and reports one outcome per step. The new secret lives only in this object's
+// destinations, and reports one outcome per step. Versions are created with deferred promotion:
+// the new version is valid at once but the old one gets no expiry until the promote step, which
+// moves every destination first and then promotes the version in the key service (the old
+// version's overlap starts there). A rollback revokes the new version; the old one, never given
+// an expiry, stays valid as it was. The new secret lives only in this object's
 // memory between createVersion and stage: after a restart it is gone, the machine hears
 // SecretUnavailable and rolls the version back. Errors become CamelCase reasons and messages
 // that never hold a secret (the client and the destinations redact their own errors).
@@ -13,14 +17,9 @@ const MAX_SERVICE_OVERLAP_SECONDS = 30 * 86_400;
 
 export interface RotationExecutorOptions {
   /** The key-service client (its key needs keys:rotate). */
-  readonly client: Pick<KeywardenClient, 'rotateKey' | 'revokeVersion' | 'verify'>;
+  readonly client: Pick<KeywardenClient, 'rotateKey' | 'promoteVersion' | 'revokeVersion' | 'verify'>;
   /** Where the key's environment delivers its secret. */
   readonly destinations: readonly SecretDestination[];
-  /**
-   * Seconds added to the overlap sent to the key service, which counts it from creation while
-   * the machine counts it from promotion: the time staging and testing may take. @default 3600
-   */
-  readonly stepBudgetSeconds?: number;
   /** Source address for the verify call (a key with an allowlist fails closed without one). @default none */
   readonly verifyIp?: string;
 }
@@ -58,8 +57,7 @@ export class RotationExecutor {
       try {
         switch (action.type) {
           case 'createVersion': {
-            const overlap = Math.min(MAX_SERVICE_OVERLAP_SECONDS, action.overlapSeconds + (this.options.stepBudgetSeconds ?? 3600));
-            const result = await this.options.client.rotateKey(action.keyId, { idempotencyKey: action.rotationId, overlap: `${overlap}s` });
+            const result = await this.options.client.rotateKey(action.keyId, { idempotencyKey: action.rotationId, promotion: 'deferred' });
             const versionId = result.version.id;
             if (result.secret !== undefined) this.secrets.set(versionId, result.secret);
             if (!this.secrets.has(versionId)) {
@@ -87,10 +85,14 @@ export class RotationExecutor {
             }
             break;
           }
-          case 'promote':
+          case 'promote': {
+            // Destinations first: the old version's overlap must not start before consumers moved off it.
             for (const destination of this.options.destinations) await destination.promote(action.versionId);
+            const overlap = Math.min(MAX_SERVICE_OVERLAP_SECONDS, action.overlapSeconds);
+            await this.options.client.promoteVersion(action.keyId, action.versionId, { overlap: `${overlap}s` });
             this.secrets.delete(action.versionId);
             break;
+          }
           case 'discard':
             for (const destination of this.options.destinations) await destination.discard(action.versionId);
             break;

@@ -117,13 +117,13 @@ function actionsFor(state: RotationState, observation: Observation, now: Date): 
   const pending = state.pendingVersion;
   switch (state.phase) {
     case 'Creating':
-      return [{ type: 'createVersion', keyId, rotationId: id, overlapSeconds: observation.policy.overlapSeconds }];
+      return [{ type: 'createVersion', keyId, rotationId: id }];
     case 'Staging':
       return pending === undefined ? [] : [{ type: 'stage', keyId, rotationId: id, versionId: pending }];
     case 'Testing':
       return pending === undefined ? [] : [{ type: 'verify', keyId, rotationId: id, versionId: pending }];
     case 'Promoting':
-      return pending === undefined ? [] : [{ type: 'promote', keyId, rotationId: id, versionId: pending }];
+      return pending === undefined ? [] : [{ type: 'promote', keyId, rotationId: id, versionId: pending, overlapSeconds: observation.policy.overlapSeconds }];
     case 'RevokingOld':
       return state.previousVersion === undefined ? [] : [{ type: 'revokeVersion', keyId, rotationId: id, versionId: state.previousVersion }];
     case 'RollingBack':

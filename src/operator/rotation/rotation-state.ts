@@ -59,14 +59,17 @@ export interface Observation {
  * destinations. Every action is safe to repeat.
  */
 export type RotationAction =
-  /** POST /v1/keys/:id/rotate with Idempotency-Key = rotationId; keep the secret in memory only. */
-  | { readonly type: 'createVersion'; readonly keyId: string; readonly rotationId: string; readonly overlapSeconds: number }
+  /** POST /v1/keys/:id/rotate (deferred promotion) with Idempotency-Key = rotationId; keep the secret in memory only. */
+  | { readonly type: 'createVersion'; readonly keyId: string; readonly rotationId: string }
   /** SecretDestination.stage on every destination (secret from the executor's memory). */
   | { readonly type: 'stage'; readonly keyId: string; readonly rotationId: string; readonly versionId: string }
   /** Verify the staged secret against the key service's verify endpoint. */
   | { readonly type: 'verify'; readonly keyId: string; readonly rotationId: string; readonly versionId: string }
-  /** SecretDestination.promote on every destination (and restart opted-in workloads). */
-  | { readonly type: 'promote'; readonly keyId: string; readonly rotationId: string; readonly versionId: string }
+  /**
+   * SecretDestination.promote on every destination, then the key service's promote: the version
+   * becomes current there and the older ones stay valid `overlapSeconds` from now.
+   */
+  | { readonly type: 'promote'; readonly keyId: string; readonly rotationId: string; readonly versionId: string; readonly overlapSeconds: number }
   /** SecretDestination.discard on every destination (rollback only). */
   | { readonly type: 'discard'; readonly keyId: string; readonly rotationId: string; readonly versionId: string }
   /** Revoke one version in the key service. */

@@ -119,6 +119,40 @@ describe('rotation through the executor with real clients', () => {
     expect(versions.filter((v) => v.revokedAt === null).map((v) => v.id)).toEqual([state.currentVersion]);
   });
 
+  it('after a rollback leaves the old version current and valid with no expiry (deferred promotion)', async () => {
+    const setup = await setUp();
+    const [oldSecret] = await consumerSecrets(setup.secretName, setup.smName);
+    const executor = new RotationExecutor({ client: admin, destinations: setup.destinations });
+    const now = new Date(T0.getTime() + 86_400_000);
+    let result = step(initialRotationState(setup.v1, T0), { keyId: setup.keyId, policy }, now);
+    let outcome = await executor.execute(result.state.phase, result.state.rotationId, result.actions);
+    sm.injectFault({ operation: 'PutSecretValue', times: 1, errorType: 'ThrottlingException' });
+    result = step(result.state, { keyId: setup.keyId, policy, outcome }, now);
+    expect(result.state.phase).toBe('Staging');
+    const pending = result.state.pendingVersion!;
+    // Before promotion the old version has no expiry: a slow rotation never cuts consumers off.
+    expect((await admin.listVersions(setup.keyId)).find((v) => v.id === setup.v1)).toMatchObject({ overlapUntil: null, revokedAt: null });
+    outcome = await executor.execute(result.state.phase, result.state.rotationId, result.actions);
+    result = step(result.state, { keyId: setup.keyId, policy, outcome }, now);
+    expect(result.state.phase).toBe('RollingBack');
+    outcome = await executor.execute(result.state.phase, result.state.rotationId, result.actions);
+    result = step(result.state, { keyId: setup.keyId, policy, outcome }, now);
+    expect(result.state).toMatchObject({ phase: 'Idle', currentVersion: setup.v1 });
+    const versions = await admin.listVersions(setup.keyId);
+    expect(versions.find((v) => v.id === setup.v1)).toMatchObject({ overlapUntil: null, revokedAt: null });
+    expect(versions.find((v) => v.id === pending)?.revokedAt).not.toBeNull();
+    expect((await admin.getKey(setup.keyId)).currentVersionId).toBe(setup.v1);
+    expect(await admin.verify({ key: oldSecret! })).toMatchObject({ valid: true });
+  });
+
+  it('starts the old version\'s overlap at promotion, in the key service too', async () => {
+    const setup = await setUp();
+    const { state } = await run(setup);
+    expect(state.phase).toBe('Idle');
+    const audit = await admin.listAudit({ keyId: setup.keyId, action: 'key.version.promoted' });
+    expect(audit.items).toHaveLength(1);
+  });
+
   it('after a restart between create and stage, revokes the version whose secret was lost and rotates under a new id', async () => {
     const setup = await setUp();
     const { state, states, rejected } = await run(setup, { crashAfterStep: 0 });
@@ -146,7 +180,7 @@ describe('rotation through the executor with real clients', () => {
     const setup = await setUp();
     const down = new KeywardenClient({ endpoint: 'http://127.0.0.1:1', apiKey: service.adminKey, retry: { retries: 0 } });
     const executor = new RotationExecutor({ client: down, destinations: setup.destinations });
-    const outcome = await executor.execute('Creating', 'rot-x', [{ type: 'createVersion', keyId: setup.keyId, rotationId: 'rot-x', overlapSeconds: 60 }]);
+    const outcome = await executor.execute('Creating', 'rot-x', [{ type: 'createVersion', keyId: setup.keyId, rotationId: 'rot-x' }]);
     expect(outcome).toMatchObject({ ok: false, reason: 'KeyServiceUnreachable', phase: 'Creating', rotationId: 'rot-x' });
     expect(JSON.stringify(outcome)).not.toContain(service.adminKey);
     await down.close();

@@ -20,7 +20,7 @@ describe('a scheduled rotation', () => {
     const id = rotationId('key_1', at(DUE).toISOString(), 0);
     let r = step(initialRotationState('ver_1', T0), observe(), at(DUE + 5));
     expect(r.state).toMatchObject({ phase: 'Creating', rotationId: id, scheduledAt: at(DUE).toISOString() });
-    expect(r.actions).toEqual([{ type: 'createVersion', keyId: 'key_1', rotationId: id, overlapSeconds: 86_400 }]);
+    expect(r.actions).toEqual([{ type: 'createVersion', keyId: 'key_1', rotationId: id }]);
 
     r = step(r.state, observe({ outcome: { phase: 'Creating', rotationId: id, ok: true, versionId: 'ver_2' } }), at(DUE + 6));
     expect(r.state).toMatchObject({ phase: 'Staging', pendingVersion: 'ver_2', currentVersion: 'ver_1' });
@@ -30,7 +30,7 @@ describe('a scheduled rotation', () => {
     expect(r.actions).toEqual([{ type: 'verify', keyId: 'key_1', rotationId: id, versionId: 'ver_2' }]);
 
     r = step(r.state, observe({ outcome: { phase: 'Testing', rotationId: id, ok: true } }), at(DUE + 8));
-    expect(r.actions).toEqual([{ type: 'promote', keyId: 'key_1', rotationId: id, versionId: 'ver_2' }]);
+    expect(r.actions).toEqual([{ type: 'promote', keyId: 'key_1', rotationId: id, versionId: 'ver_2', overlapSeconds: 86_400 }]);
 
     r = step(r.state, observe({ outcome: { phase: 'Promoting', rotationId: id, ok: true } }), at(DUE + 9));
     expect(r.state).toMatchObject({ phase: 'Overlapping', currentVersion: 'ver_2', previousVersion: 'ver_1', lastRotation: at(DUE + 9).toISOString(), overlapUntil: at(DUE + 9 + 86_400).toISOString() });
