@@ -8,13 +8,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
-import { PATCH_CONTENT_TYPES, isObject } from './fake-kube/patch.js';
+import { FakeAdmission } from './fake-kube/admission.js';
+import { PATCH_CONTENT_TYPES, applyPatch, isObject } from './fake-kube/patch.js';
 import type { KubeObject, ResourceType } from './fake-kube/resources.js';
 import { parseFieldSelector, parseLabelSelector, type Matcher } from './fake-kube/selectors.js';
 import { failure, KubeStatusError, type StatusReason } from './fake-kube/status.js';
 import { ObjectStore, typeKey, type StoreEvent } from './fake-kube/store.js';
 
 export { ObjectStore } from './fake-kube/store.js';
+export { FakeAdmission } from './fake-kube/admission.js';
 export type { KubeObject, ResourceType } from './fake-kube/resources.js';
 
 /** One request as the server saw it (method, path without query, query). Bodies are not kept. */
@@ -55,6 +57,8 @@ interface ActiveWatch {
 
 export class FakeKubeApiServer {
   readonly store: ObjectStore;
+  /** Validating admission webhooks (see fake-kube/admission.ts): route a webhook Service with `admission.routeService`. */
+  readonly admission: FakeAdmission;
   readonly requests: RecordedRequest[] = [];
   /** Runs before each request is handled (after faults); tests use it to race a write in. */
   beforeRequest: ((request: { method: string; path: string }) => void | Promise<void>) | undefined;
@@ -64,6 +68,7 @@ export class FakeKubeApiServer {
 
   constructor(options: { now?: () => Date } = {}) {
     this.store = new ObjectStore(options);
+    this.admission = new FakeAdmission(this.store);
   }
 
   async start(): Promise<this> {
@@ -146,6 +151,8 @@ export class FakeKubeApiServer {
         record(200);
         return;
       }
+      const warnings = await this.admit(method, req.headers['content-type'], type, route, query, body);
+      if (warnings.length > 0) res.setHeader('warning', warnings.map((w) => `299 - ${JSON.stringify(w)}`));
       const [status, result] = this.dispatch(method, req.headers['content-type'], type, route, query, body);
       record(status);
       sendJson(res, status, result);
@@ -155,6 +162,38 @@ export class FakeKubeApiServer {
       record(error.code);
       sendJson(res, error.code, error.body);
     }
+  }
+
+  /** Runs the validating webhooks for a create or update; resolves to their warnings or throws the refusal. */
+  private async admit(method: string, contentType: string | undefined, type: ResourceType, route: Route, query: Record<string, string>, rawBody: string): Promise<string[]> {
+    const common = { type, version: route.version, ...(route.subresource !== undefined ? { subresource: route.subresource } : {}), dryRun: query.dryRun === 'All' };
+    if (route.name === undefined) {
+      if (method !== 'POST') return [];
+      const body = parseJson(rawBody);
+      if (!isObject(body)) return [];
+      const object = structuredClone(body) as KubeObject;
+      object.metadata = isObject(object.metadata) ? object.metadata : {};
+      if (type.namespaced && route.namespace !== undefined) object.metadata.namespace = route.namespace;
+      const namespace = type.namespaced ? route.namespace : undefined;
+      return this.admission.admit({ ...common, operation: 'CREATE', name: String(object.metadata.name ?? ''), ...(namespace !== undefined ? { namespace } : {}), object });
+    }
+    if (method !== 'PUT' && method !== 'PATCH') return [];
+    let existing: KubeObject;
+    try {
+      existing = this.store.get({ group: route.group, plural: route.plural, namespace: route.namespace, name: route.name });
+    } catch {
+      return []; // the write itself answers 404
+    }
+    let object: unknown;
+    if (method === 'PUT') object = parseJson(rawBody);
+    else {
+      const patchType = PATCH_CONTENT_TYPES[(contentType ?? '').split(';')[0]!.trim()];
+      if (patchType === undefined) return [];
+      object = applyPatch(existing, parseJson(rawBody), patchType);
+    }
+    if (!isObject(object)) return [];
+    const namespace = type.namespaced ? route.namespace : undefined;
+    return this.admission.admit({ ...common, operation: 'UPDATE', name: route.name, ...(namespace !== undefined ? { namespace } : {}), object: object as KubeObject, oldObject: existing });
   }
 
   private dispatch(

@@ -72,6 +72,15 @@ export const BUILT_IN_TYPES: readonly ResourceType[] = [
   { group: 'coordination.k8s.io', versions: ['v1'], kind: 'Lease', plural: 'leases', namespaced: true, statusSubresource: false, tracksGeneration: false },
   { group: 'apps', versions: ['v1'], kind: 'Deployment', plural: 'deployments', namespaced: true, statusSubresource: true, tracksGeneration: true },
   {
+    group: 'admissionregistration.k8s.io',
+    versions: ['v1'],
+    kind: 'ValidatingWebhookConfiguration',
+    plural: 'validatingwebhookconfigurations',
+    namespaced: false,
+    statusSubresource: false,
+    tracksGeneration: true,
+  },
+  {
     group: 'apiextensions.k8s.io',
     versions: ['v1'],
     kind: 'CustomResourceDefinition',
