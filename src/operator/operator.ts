@@ -267,7 +267,7 @@ class KeywardenOperator implements Operator {
 
   async idle(): Promise<void> {
     for (;;) {
-      if (this.stopped || (this.queue.length === 0 && this.running === 0)) return;
+      if (this.stopped || (this.queue.length === 0 && this.queue.processingCount === 0 && this.running === 0)) return;
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
   }

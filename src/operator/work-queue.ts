@@ -40,6 +40,11 @@ export class WorkQueue {
     return this.ready.length;
   }
 
+  /** Keys handed out and not yet done(). */
+  get processingCount(): number {
+    return this.processing.size;
+  }
+
   /** Keys waiting for a scheduled time. */
   get scheduledCount(): number {
     return this.scheduled.size;

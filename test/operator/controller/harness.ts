@@ -79,8 +79,13 @@ export class World {
     return this;
   }
 
-  async stop(): Promise<void> {
+  /** Stops every operator made so far (also after a failed test, so none acts in the next one). */
+  async stopOperators(): Promise<void> {
     for (const operator of this.operators.splice(0)) await operator.stop();
+  }
+
+  async stop(): Promise<void> {
+    await this.stopOperators();
     this.smClient.destroy();
     await this.admin.close();
     await Promise.all([this.kube.stop(), this.sm.stop(), this.service.stop()]);

@@ -1,0 +1,180 @@
+// Rotation end to end through the operator: the state machine's state persisted in status at
+// every step, consumers reading the Kubernetes Secret and AWSCURRENT never rejected, the old
+// version revoked only after the overlap; schedules and the rotate-now annotation; a restarted
+// operator resuming a rotation from status.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { ROTATE_NOW_ANNOTATION, type Operator, type StepEvent } from '../../../src/operator/index.js';
+import { compliantSpec, eventually, World } from './harness.js';
+
+const IP = '10.20.1.1';
+
+describe('rotation through the operator', () => {
+  let world: World;
+
+  beforeAll(async () => {
+    world = await new World().start();
+  });
+  afterEach(async () => {
+    await world.stopOperators();
+  });
+  afterAll(async () => {
+    await world.stop();
+  });
+
+  /** Verifies what consumers read now; returns the rejections. */
+  async function rejectedNow(integration: string, when: string): Promise<string[]> {
+    const rejected: string[] = [];
+    for (const secret of await world.consumerSecrets(integration)) {
+      const answer = await world.admin.verify({ key: secret, ip: IP });
+      if (!answer.valid) rejected.push(`${when}: ${answer.code}`);
+    }
+    return rejected;
+  }
+
+  async function readyKey(operator: Operator, name: string): Promise<{ keyId: string; v1: string }> {
+    const object = await eventually(async () => {
+      const o = await world.getApiKey(name);
+      return o?.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True' ? o : undefined;
+    }, `${name} Ready`);
+    await operator.idle();
+    const env = object.status!.environments!.production!;
+    return { keyId: env.keyId!, v1: env.rotation!.currentVersion! };
+  }
+
+  it('rotates on rotate-now with every state persisted, zero rejected consumer calls, and revokes the old version after the overlap', async () => {
+    const persisted: string[] = [];
+    const checks: Array<Promise<string[]>> = [];
+    const operator = world.operator({
+      onStep: async (event: StepEvent) => {
+        if (event.resource !== 'orders/rotating') return;
+        if (event.stage === 'persisted') {
+          const stored = await world.getApiKey('rotating');
+          persisted.push(`${event.phase}:${stored?.status?.environments?.production?.rotation?.phase}`);
+        } else checks.push(rejectedNow('rotating-bot', event.phase));
+      },
+    });
+    await operator.start();
+    await world.createApiKey('rotating', compliantSpec('rotating-bot'));
+    const { keyId, v1 } = await readyKey(operator, 'rotating');
+    const [oldSecret] = await world.consumerSecrets('rotating-bot');
+
+    await world.annotate('rotating', { [ROTATE_NOW_ANNOTATION]: 'first' });
+    const overlapping = await eventually(async () => {
+      const o = await world.getApiKey('rotating');
+      return o?.status?.environments?.production?.rotation?.phase === 'Overlapping' ? o : undefined;
+    }, 'Overlapping');
+    await operator.idle();
+    // Each state was in status (read back) when the hook ran: persisted before its actions.
+    expect(persisted).toEqual(['Creating:Creating', 'Staging:Staging', 'Testing:Testing', 'Promoting:Promoting', 'Overlapping:Overlapping']);
+    const rotation = overlapping.status!.environments!.production!.rotation!;
+    expect(rotation).toMatchObject({ previousVersion: v1, forcedBy: 'first', attempt: 0 });
+    expect(rotation.currentVersion).not.toBe(v1);
+    expect((await Promise.all(checks)).flat()).toEqual([]);
+    expect(await rejectedNow('rotating-bot', 'overlap')).toEqual([]);
+    expect(await world.admin.verify({ key: oldSecret!, ip: IP })).toMatchObject({ valid: true });
+    const [k8s, aws] = await world.consumerSecrets('rotating-bot');
+    expect(k8s).toBe(aws);
+    expect(k8s).not.toBe(oldSecret);
+    expect((await world.admin.getKey(keyId)).currentVersionId).toBe(rotation.currentVersion);
+
+    await world.advance(operator, 3601);
+    const done = (await world.getApiKey('rotating'))!.status!.environments!.production!.rotation!;
+    expect(done).toMatchObject({ phase: 'Idle', currentVersion: rotation.currentVersion, previousVersion: v1, previousRevokedAt: expect.any(String) });
+    expect(await world.admin.verify({ key: oldSecret!, ip: IP })).toMatchObject({ valid: false, code: 'REVOKED' });
+    expect(await rejectedNow('rotating-bot', 'after')).toEqual([]);
+    const valid = (await world.admin.listVersions(keyId)).filter((v) => v.revokedAt === null).map((v) => v.id);
+    expect(valid).toEqual([rotation.currentVersion]);
+
+    const reasons = (await world.events('rotating')).map((e) => e.reason);
+    expect(reasons).toEqual(expect.arrayContaining(['KeyCreated', 'RotationStarted', 'RotationPromoted', 'OldVersionRevoked']));
+    const metrics = await operator.metrics.registry.getSingleMetricAsString('keywarden_operator_rotations_total');
+    expect(metrics).toContain('keywarden_operator_rotations_total{result="promoted"} 1');
+    const status = JSON.stringify(await world.getApiKey('rotating'));
+    expect(status).not.toContain(k8s);
+    expect(status).not.toContain(oldSecret);
+    await operator.stop();
+  });
+
+  it('rotates when the schedule is due, counted from the last rotation', async () => {
+    const operator = world.operator();
+    await operator.start();
+    await world.createApiKey('scheduled', compliantSpec('scheduled-bot', { rotation: { every: '7d', overlap: '1h' } }));
+    const { v1 } = await readyKey(operator, 'scheduled');
+    await world.advance(operator, 6 * 86_400);
+    expect((await world.getApiKey('scheduled'))!.status!.environments!.production!.rotation).toMatchObject({ phase: 'Idle', currentVersion: v1 });
+    await world.advance(operator, 86_400 + 1);
+    const rotation = (await world.getApiKey('scheduled'))!.status!.environments!.production!.rotation!;
+    expect(rotation).toMatchObject({ phase: 'Overlapping', previousVersion: v1 });
+    expect(await rejectedNow('scheduled-bot', 'scheduled')).toEqual([]);
+    await operator.stop();
+  });
+
+  it('resumes a rotation from status after a crash: the version whose secret died with the operator is revoked and the rotation completes', async () => {
+    let first: Operator | undefined;
+    first = world.operator({
+      onStep: (event) => {
+        // Crash right after the new version was created, before it was persisted as Staging.
+        if (event.resource === 'orders/resumed' && event.stage === 'executed' && event.phase === 'Creating') void first!.abandon();
+      },
+    });
+    await first.start();
+    await world.createApiKey('resumed', compliantSpec('resumed-bot'));
+    const { keyId, v1 } = await readyKey(first, 'resumed');
+    await world.annotate('resumed', { [ROTATE_NOW_ANNOTATION]: 'crash' });
+    await eventually(() => !first!.healthy, 'the crash');
+    await first.stop();
+    const stored = (await world.getApiKey('resumed'))!.status!.environments!.production!.rotation!;
+    expect(stored).toMatchObject({ phase: 'Creating', forcedBy: 'crash' });
+    expect((await world.admin.listVersions(keyId)).length).toBe(2);
+
+    const second = world.operator();
+    await second.start();
+    await eventually(async () => (await world.getApiKey('resumed'))?.status?.environments?.production?.rotation?.phase === 'Idle', 'the rollback');
+    await second.idle();
+    const rolledBack = (await world.getApiKey('resumed'))!.status!.environments!.production!.rotation!;
+    expect(rolledBack).toMatchObject({ phase: 'Idle', currentVersion: v1, attempt: 1, lastError: { reason: 'SecretUnavailable' } });
+    expect((await world.condition('resumed', 'RotationHealthy'))).toMatchObject({ status: 'False', reason: 'SecretUnavailable' });
+    expect(await rejectedNow('resumed-bot', 'rolled back')).toEqual([]);
+    // The old version stays current and valid with no expiry.
+    expect((await world.admin.listVersions(keyId)).find((v) => v.id === v1)).toMatchObject({ overlapUntil: null, revokedAt: null });
+
+    await world.advance(second, 31);
+    const rotation = (await world.getApiKey('resumed'))!.status!.environments!.production!.rotation!;
+    expect(rotation).toMatchObject({ phase: 'Overlapping', previousVersion: v1, attempt: 0 });
+    expect(rotation.lastError).toBeUndefined();
+    expect(await world.condition('resumed', 'RotationHealthy')).toMatchObject({ status: 'True' });
+    const versions = await world.admin.listVersions(keyId);
+    expect(versions).toHaveLength(3);
+    expect(versions.filter((v) => v.revokedAt === null).map((v) => v.id).sort()).toEqual([rotation.currentVersion, v1].sort());
+    expect(await rejectedNow('resumed-bot', 'resumed')).toEqual([]);
+    const reasons = (await world.events('resumed')).map((e) => e.reason);
+    expect(reasons).toEqual(expect.arrayContaining(['RotationFailed', 'RotationRolledBack', 'RotationPromoted']));
+    await second.stop();
+  });
+
+  it('resumes forward after a crash in Promoting: promotion is repeated, never rolled back', async () => {
+    let first: Operator | undefined;
+    first = world.operator({
+      onStep: (event) => {
+        if (event.resource === 'orders/forward' && event.stage === 'persisted' && event.phase === 'Promoting') void first!.abandon();
+      },
+    });
+    await first.start();
+    await world.createApiKey('forward', compliantSpec('forward-bot'));
+    const { keyId, v1 } = await readyKey(first, 'forward');
+    await world.annotate('forward', { [ROTATE_NOW_ANNOTATION]: 'go' });
+    await eventually(() => !first!.healthy, 'the crash');
+    await first.stop();
+    const pending = (await world.getApiKey('forward'))!.status!.environments!.production!.rotation!.pendingVersion;
+    const second = world.operator();
+    await second.start();
+    const rotation = await eventually(async () => {
+      const r = (await world.getApiKey('forward'))?.status?.environments?.production?.rotation;
+      return r?.phase === 'Overlapping' ? r : undefined;
+    }, 'Overlapping');
+    expect(rotation).toMatchObject({ currentVersion: pending, previousVersion: v1 });
+    expect((await world.admin.getKey(keyId)).currentVersionId).toBe(pending);
+    expect(await rejectedNow('forward-bot', 'forward')).toEqual([]);
+    await second.stop();
+  });
+});
