@@ -1,0 +1,120 @@
+// In-process synthesis: load the specs of a project, check policy once, lay the environments
+// out in stacks and write each stack's Terraform JSON (cdktf.out/stacks/<name>/cdk.tf.json).
+// This is what `keywarden synth` and `keywarden plan/apply` use; `npx cdktf synth` runs the
+// same KeysStack through app.ts.
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { App } from 'cdktf';
+import { checkPolicy } from '../policy/index.js';
+import { loadSpecs } from '../spec/index.js';
+import type { Delivery, ProjectStackSettings } from '../spec/model.js';
+import { STACK_DEFAULTS } from './defaults.js';
+import { StackError } from './errors.js';
+import { backendOf, blockingFindings, KeysStack } from './keys-stack.js';
+import { PolicyBlockedError } from './errors.js';
+
+export interface SynthOptions {
+  /** Path of the project file (keywarden.yaml); its `specs` are loaded. */
+  readonly project: string;
+  /** Output directory; relative paths resolve against the project file's directory. @default STACK_DEFAULTS.outdir */
+  readonly outdir?: string;
+  /** One stack per environment, or one for all. @default the project file's `stack.split`, else STACK_DEFAULTS.split */
+  readonly split?: 'environment' | 'single';
+  /** Only these environments. @default every environment of the project file */
+  readonly environments?: readonly string[];
+  /** Local backend state directory; relative paths resolve against the project file's directory. @default STACK_DEFAULTS.stateDir */
+  readonly stateDir?: string;
+  /** The current time, for the expiry of policy exceptions. @default new Date() */
+  readonly now?: Date;
+}
+
+export type DeliveryKind = 'aws_secrets_manager' | 'kubernetes_secret' | 'file';
+
+export interface SynthesizedKey {
+  /** Terraform address within its stack, e.g. `keywarden_api_key.production-order-bot`. */
+  address: string;
+  name: string;
+  environment: string;
+  integration: string;
+  mode: 'live' | 'test';
+  deliveries: DeliveryKind[];
+}
+
+export interface SynthesizedStack {
+  readonly name: string;
+  /** Directory that holds cdk.tf.json (run terraform here). */
+  readonly directory: string;
+  readonly environments: readonly string[];
+  readonly keys: readonly SynthesizedKey[];
+  /** Source addresses of the providers it requires, e.g. `registry.terraform.io/hashicorp/aws`. */
+  readonly providers: readonly string[];
+}
+
+export interface SynthResult {
+  readonly outdir: string;
+  readonly stacks: readonly SynthesizedStack[];
+}
+
+const DELIVERY_KINDS: Readonly<Record<Delivery['kind'], DeliveryKind>> = {
+  awsSecretsManager: 'aws_secrets_manager',
+  kubernetesSecret: 'kubernetes_secret',
+  file: 'file',
+};
+
+/** `keywarden/keywarden` → `registry.terraform.io/keywarden/keywarden`; `aws` → `registry.terraform.io/hashicorp/aws`. */
+export function providerAddress(source: string): string {
+  const parts = source.split('/');
+  if (parts.length === 3) return source;
+  if (parts.length === 2) return `registry.terraform.io/${source}`;
+  return `registry.terraform.io/hashicorp/${source}`;
+}
+
+/** Synthesizes the project's keys into Terraform JSON, one stack per environment (or one for all). */
+export async function synthesize(options: SynthOptions): Promise<SynthResult> {
+  const projectFile = path.resolve(options.project);
+  const root = path.dirname(projectFile);
+  const specs = await loadSpecs([], { projectFile, cwd: root });
+  const policy = checkPolicy(specs, options.now !== undefined ? { now: options.now } : {});
+  const blocking = blockingFindings(specs, policy);
+  if (blocking.length > 0) throw new PolicyBlockedError(blocking);
+
+  const project = specs.project;
+  const known = Object.keys(project.environments);
+  const environments = options.environments ?? known;
+  const unknown = environments.filter((e) => !known.includes(e));
+  if (unknown.length > 0) throw new StackError('unknownEnvironment', `${unknown.map((e) => `"${e}"`).join(', ')} not in ${options.project} (${known.join(', ')})`);
+  const split = options.split ?? (project.stack as ProjectStackSettings).split ?? STACK_DEFAULTS.split;
+  const outdir = path.resolve(root, options.outdir ?? STACK_DEFAULTS.outdir);
+  const backend = backendOf(project, options.stateDir ?? STACK_DEFAULTS.stateDir);
+
+  // The project file's order, not the option's: stacks come out the same whatever the flags' order.
+  const chosen = known.filter((e) => environments.includes(e));
+  const layout: Array<{ name: string; environments: string[] }> = split === 'single'
+    ? [{ name: STACK_DEFAULTS.singleStackName, environments: chosen }]
+    : chosen.map((e) => ({ name: e, environments: [e] }));
+
+  const app = new App({ outdir, skipValidation: false, context: { excludeStackIdFromLogicalIds: 'true', allowSepCharsInLogicalIds: 'true' } });
+  const stacks = layout.map(({ name, environments: envs }) => new KeysStack(app, name, { specs, policy, environments: envs, backend }));
+  app.synth();
+
+  const result: SynthesizedStack[] = [];
+  for (const stack of stacks) {
+    const json = JSON.parse(await readFile(path.join(stack.directory, 'cdk.tf.json'), 'utf8')) as { terraform?: { required_providers?: Record<string, { source?: string }> } };
+    const required = json.terraform?.required_providers ?? {};
+    result.push({
+      name: stack.node.id,
+      directory: stack.directory,
+      environments: stack.environments,
+      keys: stack.keys.map(({ address, key }) => ({
+        address,
+        name: key.name,
+        environment: key.environment,
+        integration: key.integration,
+        mode: key.mode,
+        deliveries: [...new Set(key.delivery.map((d) => DELIVERY_KINDS[d.kind]))],
+      })),
+      providers: Object.entries(required).map(([local, p]) => providerAddress(p.source ?? local)).sort(),
+    });
+  }
+  return { outdir, stacks: result };
+}
