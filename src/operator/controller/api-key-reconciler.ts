@@ -199,9 +199,10 @@ export class ApiKeyReconciler {
     const problems: Array<{ reason: string; message: string }> = annotationProblems.map((p) => ({ reason: 'InvalidAnnotation', message: p.message }));
     let wake: number | undefined;
     for (const resolved of check.keys) {
-      const outcome = await this.reconcileEnvironment(resource, key, resolved, management, writer);
+      const outcome = await this.reconcileEnvironment(resource, key, resolved, management, writer, !check.findings.some((f) => f.severity === 'error'));
       if (outcome.summary !== undefined) environments[resolved.environment] = outcome.summary;
-      if (outcome.problem !== undefined) problems.push(outcome.problem);
+      // A creation blocked by policy is explained by PolicyCompliant (and Ready's PolicyViolation).
+      if (outcome.problem !== undefined && outcome.problem.reason !== 'CreationBlocked') problems.push(outcome.problem);
       if (outcome.findings !== undefined) findings.push(...outcome.findings);
       if (outcome.wakeAt !== undefined) {
         const at = Date.parse(outcome.wakeAt);
@@ -251,7 +252,14 @@ export class ApiKeyReconciler {
     return executor;
   }
 
-  private async reconcileEnvironment(resource: ApiKeyResource, key: string, resolved: ResolvedKey, management: KeyManagement, writer: StatusWriter): Promise<EnvironmentOutcome> {
+  private async reconcileEnvironment(
+    resource: ApiKeyResource,
+    key: string,
+    resolved: ResolvedKey,
+    management: KeyManagement,
+    writer: StatusWriter,
+    compliant: boolean,
+  ): Promise<EnvironmentOutcome> {
     const env = resolved.environment;
     const previous = writer.current.environments?.[env];
     const { destinations, problems: deliveryProblems, fingerprint } = destinationsFor(resolved, resource.metadata.namespace, { kubernetes: this.options.core, secretsManager: this.options.secretsManager });
@@ -267,11 +275,13 @@ export class ApiKeyReconciler {
       owner: { uid: resource.metadata.uid, resource: key },
       ...(previous !== undefined ? { previous } : {}),
       destinations,
+      mayCreate: compliant,
       now: this.options.clock(),
       guard: this.options.guard,
     });
     if (!binding.ok) {
-      await this.event(resource, 'Warning', binding.reason, `${env}: ${binding.message}`);
+      // A blocked creation is already told by the PolicyViolation Event.
+      if (binding.reason !== 'CreationBlocked') await this.event(resource, 'Warning', binding.reason, `${env}: ${binding.message}`);
       return { problem: { reason: binding.reason, message: `${env}: ${binding.message}` } };
     }
     let serviceKey: ApiKey = binding.key;

@@ -18,6 +18,8 @@ export interface BindingContext {
   readonly owner: { readonly uid: string; readonly resource: string };
   readonly previous?: EnvironmentStatus;
   readonly destinations: readonly SecretDestination[];
+  /** False while the spec breaks policy (error findings): no new key is created then. */
+  readonly mayCreate: boolean;
   readonly now: Date;
   /** Throws when the operator may no longer act (checked before every write). */
   readonly guard: () => void;
@@ -32,7 +34,12 @@ export type Binding =
       /** What happened, for an Event: KeyCreated, KeyAdopted. */
       readonly event?: { readonly reason: string; readonly message: string };
     }
-  | { readonly ok: false; readonly reason: 'KeyNotFound' | 'KeyNameTaken' | 'KeyMissing' | 'KeyRevoked' | 'KeyExpired' | 'KeyDisabled'; readonly message: string; readonly keyId?: string };
+  | {
+      readonly ok: false;
+      readonly reason: 'KeyNotFound' | 'KeyNameTaken' | 'KeyMissing' | 'KeyRevoked' | 'KeyExpired' | 'KeyDisabled' | 'CreationBlocked';
+      readonly message: string;
+      readonly keyId?: string;
+    };
 
 const isStatus = (err: unknown, status: number): boolean => err instanceof KeywardenApiError && err.status === status;
 
@@ -101,6 +108,9 @@ export async function bindKey(context: BindingContext): Promise<Binding> {
   }
   if (context.management === 'Adopt') {
     return { ok: false, reason: 'KeyNotFound', message: `no key named ${spec.name} in the key service to adopt (keywarden.dev/management: Adopt); create it first (e.g. with Terraform)` };
+  }
+  if (!context.mayCreate) {
+    return { ok: false, reason: 'CreationBlocked', message: `key ${spec.name} is not created while the ApiKey breaks policy (see PolicyCompliant)` };
   }
   context.guard();
   const created = await client.createKey(createRequestFor(spec, context.owner, context.now));

@@ -1,0 +1,56 @@
+// Policy through the operator: the same engine as the CLI with the cluster's KeywardenPolicy.
+// A non-compliant ApiKey gets PolicyCompliant=False, a Warning Event naming the rule id and the
+// violations metric, and no key is created for it; a KeywardenPolicy that relaxes the rule
+// makes it compliant, and the key is created then.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Operator } from '../../../src/operator/index.js';
+import { compliantSpec, eventually, World } from './harness.js';
+
+describe('policy checks in the operator', () => {
+  let world: World;
+  let operator: Operator;
+
+  beforeAll(async () => {
+    world = await new World().start();
+    operator = world.operator();
+    await operator.start();
+  });
+  afterAll(async () => {
+    await world.stop();
+  });
+
+  it('reports a violation in PolicyCompliant, a Warning Event with the rule id and the metric, and creates no key', async () => {
+    await world.createApiKey('short-overlap', compliantSpec('short-overlap-bot', { rotation: { every: '30d', overlap: '10m' } }));
+    const compliant = await eventually(async () => {
+      const c = await world.condition('short-overlap', 'PolicyCompliant');
+      return c?.status === 'False' ? c : undefined;
+    }, 'PolicyCompliant False');
+    expect(compliant.reason).toBe('PolicyViolation');
+    expect(compliant.message).toContain('KW004');
+    expect(await world.condition('short-overlap', 'Ready')).toMatchObject({ status: 'False', reason: 'PolicyViolation' });
+    const events = await world.events('short-overlap');
+    const violation = events.find((e) => e.reason === 'PolicyViolation');
+    expect(violation).toMatchObject({ type: 'Warning', involvedObject: { kind: 'ApiKey', name: 'short-overlap', namespace: 'orders' } });
+    expect(violation!.message!.startsWith('KW004:')).toBe(true);
+    expect(await operator.metrics.registry.getSingleMetricAsString('keywarden_operator_policy_violations')).toContain('keywarden_operator_policy_violations{rule="KW004"} 1');
+    expect(await world.admin.getKeyByName('production-short-overlap-bot')).toBeUndefined();
+  });
+
+  it('repeats the same violation on one Event with a growing count', async () => {
+    const before = (await world.events('short-overlap')).find((e) => e.reason === 'PolicyViolation')!;
+    operator.resyncNow();
+    await operator.idle();
+    const after = (await world.events('short-overlap')).filter((e) => e.reason === 'PolicyViolation');
+    expect(after).toHaveLength(1);
+    expect(after[0]!.count).toBeGreaterThan(before.count!);
+  });
+
+  it('applies the cluster KeywardenPolicy: relaxing the rule makes the ApiKey compliant and its key is created', async () => {
+    await world.createPolicy('cluster', { rules: { KW004: { severity: 'warning' } } });
+    await eventually(async () => (await world.condition('short-overlap', 'Ready'))?.status === 'True', 'Ready after the policy change');
+    expect(await world.condition('short-overlap', 'PolicyCompliant')).toMatchObject({ status: 'True' });
+    expect(operator.policy).toEqual({ rules: { KW004: { severity: 'warning' } } });
+    expect(await world.admin.getKeyByName('production-short-overlap-bot')).toBeDefined();
+    expect(await operator.metrics.registry.getSingleMetricAsString('keywarden_operator_policy_violations')).not.toContain('rule="KW004"} 1');
+  });
+});
