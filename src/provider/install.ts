@@ -3,7 +3,7 @@
 // filesystem mirror, and write the CLI configuration that makes `terraform init` take it from
 // there with no network.
 import { build } from 'esbuild';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
@@ -65,6 +65,9 @@ export const BUNDLE_ENTRY = 'provider.bundle.mjs';
  * `require` provided for the CommonJS dependencies inside). Returns the entry module's path.
  */
 export async function bundleProvider(entry: string, outDir: string): Promise<string> {
+  // Chunks of an earlier build would stay beside the new ones (and change the package's hash).
+  mkdirSync(outDir, { recursive: true });
+  for (const name of readdirSync(outDir)) if (/^chunk-[A-Z0-9]+\.mjs$/.test(name) || name === BUNDLE_ENTRY) rmSync(join(outDir, name), { force: true });
   await build({
     entryPoints: { 'provider.bundle': resolve(entry) },
     outdir: outDir,

@@ -1,5 +1,6 @@
 // Executable entry of terraform-provider-keywarden (bundled by `keywarden provider install`).
-import { keywardenProvider } from './keywarden/index.js';
-import { main } from './plugin/index.js';
+// Only the plugin's start-up code is loaded before the handshake line; the provider itself
+// (and through it the codec, schemas and resources) loads while Terraform connects.
+import { main } from './plugin/serve.js';
 
-await main(keywardenProvider);
+await main(() => import('./keywarden/index.js').then((m) => m.keywardenProvider));

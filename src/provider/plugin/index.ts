@@ -18,4 +18,6 @@ export { matches, oneOf } from './validate.js';
 export { ProviderServer } from './provider-server.js';
 export { generateCertificate } from './certificate.js';
 export { main, serve, serveReattach, MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE, PROTOCOL_VERSION } from './serve.js';
-export type { ReattachHandle, ServeOptions } from './serve.js';
+export type { ProviderSource, ReattachHandle, ServeOptions } from './serve.js';
+export { serviceDefinitions } from './services.js';
+export type { Services } from './services.js';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { InstalledProvider } from '../../../src/provider/install.js';
 import { generateCertificate, type GeneratedCertificate } from '../../../src/provider/plugin/certificate.js';
-import { serviceDefinitions } from '../../../src/provider/plugin/grpc-server.js';
+import { serviceDefinitions } from '../../../src/provider/plugin/services.js';
 import { installKwtest, startPlugin, type StartedPlugin } from './kwtest-install.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kw-handshake-'));

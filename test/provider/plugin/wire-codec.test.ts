@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { fromJSON } from '@grpc/proto-loader';
 import type * as grpc from '@grpc/grpc-js';
 import { PROTOCOL_DESCRIPTOR } from '../../../src/provider/plugin/protocol.js';
-import { serviceDefinitions } from '../../../src/provider/plugin/grpc-server.js';
+import { serviceDefinitions } from '../../../src/provider/plugin/services.js';
 
 // @grpc/proto-loader (protobuf.js) reading the same descriptors is the reference: the
 // hand-written codec must produce bytes it reads back identically, and read what it writes.
