@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { register as registerCheck } from './check.js';
 import { register as registerKeys } from './keys.js';
+import { register as registerOperator } from './operator.js';
 import { register as registerProvider } from './provider.js';
 import { register as registerSchema } from './schema.js';
 import { register as registerServe } from './serve.js';
@@ -9,6 +10,7 @@ import { register as registerServe } from './serve.js';
 const COMMANDS: ReadonlyArray<(program: Command) => void> = [
   registerCheck,
   registerKeys,
+  registerOperator,
   registerProvider,
   registerSchema,
   registerServe,
