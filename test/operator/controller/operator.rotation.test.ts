@@ -3,6 +3,8 @@
 // version revoked only after the overlap; schedules and the rotate-now annotation; a restarted
 // operator resuming a rotation from status.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
 import { ROTATE_NOW_ANNOTATION, type Operator, type StepEvent } from '../../../src/operator/index.js';
 import { compliantSpec, eventually, World } from './harness.js';
 
@@ -176,5 +178,42 @@ describe('rotation through the operator', () => {
     expect((await world.admin.getKey(keyId)).currentVersionId).toBe(pending);
     expect(await rejectedNow('forward-bot', 'forward')).toEqual([]);
     await second.stop();
+  });
+
+  it('rolls back when Secrets Manager throttles staging: RotationHealthy False, Warning Events, and no secret in status, Events or logs', async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'debug' }, new Writable({ write(chunk: Buffer, _e, done) { lines.push(chunk.toString('utf8')); done(); } }));
+    const operator = world.operator({ logger });
+    await operator.start();
+    await world.createApiKey('throttled', compliantSpec('throttled-bot'));
+    const { keyId, v1 } = await readyKey(operator, 'throttled');
+    world.sm.injectFault({ operation: 'PutSecretValue', times: 1, errorType: 'ThrottlingException' });
+    await world.annotate('throttled', { [ROTATE_NOW_ANNOTATION]: 'now' });
+    const healthy = await eventually(async () => {
+      const c = await world.condition('throttled', 'RotationHealthy');
+      return c?.status === 'False' ? c : undefined;
+    }, 'RotationHealthy False');
+    await operator.idle();
+    expect(healthy.reason).toBe('DeliveryFailed');
+    expect(await world.condition('throttled', 'Ready')).toMatchObject({ status: 'False', reason: 'DeliveryFailed' });
+    const rotation = (await world.getApiKey('throttled'))!.status!.environments!.production!.rotation!;
+    expect(rotation).toMatchObject({ phase: 'Idle', currentVersion: v1, attempt: 1 });
+    const events = await world.events('throttled');
+    const failed = events.find((e) => e.reason === 'RotationFailed');
+    expect(failed).toMatchObject({ type: 'Warning' });
+    expect(failed!.message).toContain('Staging failed: DeliveryFailed');
+    expect(events.find((e) => e.reason === 'RotationRolledBack')).toMatchObject({ type: 'Warning' });
+    expect(await operator.metrics.registry.getSingleMetricAsString('keywarden_operator_rotations_total')).toContain('result="rolledBack"} 1');
+    expect(await rejectedNow('throttled-bot', 'rolled back')).toEqual([]);
+
+    // Every secret this key ever had: the current one (consumers) and the rolled-back one is gone
+    // for good, so look for any key-service secret shape in what the operator wrote.
+    const [current] = await world.consumerSecrets('throttled-bot');
+    const written = JSON.stringify({ status: await world.getApiKey('throttled'), events, lines });
+    expect(written).not.toContain(current);
+    expect(written).not.toMatch(/kw_(live|test)_[A-Za-z0-9]{20,}/);
+    expect(lines.length).toBeGreaterThan(0);
+    const versions = await world.admin.listVersions(keyId);
+    expect(versions.filter((v) => v.revokedAt === null).map((v) => v.id)).toEqual([v1]);
   });
 });
