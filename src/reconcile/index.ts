@@ -1,0 +1,13 @@
+// Public face of the reconcile module: terraform plan/apply/destroy of synthesized stacks with
+// one provider served in this process, plan summaries per key and their reports, and progress.
+export { ReconcileSession } from './session.js';
+export type { ApplyOutcome, PlannedStack, SessionOptions, StackTarget } from './session.js';
+export type { KeyServiceCredentials } from './provider-host.js';
+export { summarizePlan, countChanges, KEY_RESOURCE_TYPE } from './plan-summary.js';
+export type { ChangeAction, PlanSummary, ResourceChange, SetChange } from './plan-summary.js';
+export { renderPlan, hasChanges, isPlanFormat, changeDetails, PLAN_FORMATS } from './plan-report.js';
+export type { PlanFormat, PlanReport, SkippedStack, StackPlan } from './plan-report.js';
+export { Progress } from './progress.js';
+export type { ProgressStream } from './progress.js';
+export { ReconcileError, RECONCILE_ERRORS } from './errors.js';
+export type { ReconcileErrorKind } from './errors.js';
