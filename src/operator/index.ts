@@ -26,3 +26,4 @@ export {
   type DeletionPolicy,
 } from './controller/api-key-resource.js';
 export { EventRecorder } from './controller/event-recorder.js';
+export { RESTART_ANNOTATION, TEMPLATE_ANNOTATION } from './controller/workload-restarter.js';

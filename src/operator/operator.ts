@@ -1,7 +1,7 @@
 // The operator: informers for ApiKeys and KeywardenPolicies feeding a rate-limited work queue,
 // workers running the ApiKey reconciler, and leader election so that of several replicas only
 // the leader acts (the others keep their caches warm and take over when the Lease frees).
-import { CoordinationV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
+import { AppsV1Api, CoordinationV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { pino, type Logger } from 'pino';
 import { KeywardenClient, type RetryOptions, type TlsOptions } from '../client/index.js';
@@ -13,6 +13,7 @@ import { clusterPolicy, type PolicyObject } from './controller/cluster-policy.js
 import { EventRecorder } from './controller/event-recorder.js';
 import { OperatorHalted } from './controller/operator-halted.js';
 import { RestartingInformer } from './controller/restarting-informer.js';
+import { WorkloadRestarter } from './controller/workload-restarter.js';
 import type { StepEvent } from './controller/rotation-runner.js';
 import { LeaderElector } from './leader-election.js';
 import { OperatorMetrics } from './operator-metrics.js';
@@ -187,6 +188,7 @@ class KeywardenOperator implements Operator {
       client: this.client,
       secretsManager: this.secretsManager,
       events: new EventRecorder({ api: core, instance: options.identity, clock: this.clock }),
+      restarter: new WorkloadRestarter(kc.makeApiClient(AppsV1Api), guard),
       metrics: this.metrics,
       logger: this.logger,
       clock: this.clock,

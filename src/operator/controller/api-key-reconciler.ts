@@ -23,6 +23,7 @@ import { describeDifferences, keyDifferences } from './key-fields.js';
 import { runRotation, type StepEvent } from './rotation-runner.js';
 import { StatusWriter } from './status-writer.js';
 import { verifyAddress } from './verify-address.js';
+import type { WorkloadRestarter } from './workload-restarter.js';
 
 export interface ReconcilerOptions {
   readonly custom: CustomObjectsApi;
@@ -30,6 +31,8 @@ export interface ReconcilerOptions {
   readonly client: KeywardenClient;
   readonly secretsManager: (region: string | undefined) => SecretsManagerClient;
   readonly events: EventRecorder;
+  /** Restarts opted-in workloads after a promotion. */
+  readonly restarter: WorkloadRestarter;
   readonly metrics: OperatorMetrics;
   readonly logger: Logger;
   readonly clock: () => Date;
@@ -336,6 +339,13 @@ export class ApiKeyReconciler {
       onTransition: (before, after, outcome) => this.transition(resource, owner, env, serviceKey, before, after, outcome),
       ...(this.options.onStep !== undefined ? { onStep: this.options.onStep } : {}),
     });
+    // While the old version is still valid, every opted-in workload gets the new one (also after
+    // a crash between the promotion and the restart: the next reconcile in the overlap does it).
+    if (state.phase === 'Overlapping' && state.currentVersion !== undefined) {
+      const result = await this.options.restarter.restart(resource.metadata.namespace, resource.metadata.name, env, state.currentVersion);
+      if (result.restarted.length > 0) await this.event(resource, 'Normal', 'WorkloadsRestarted', `${env}: restarted ${result.restarted.join(', ')} for version ${state.currentVersion}`);
+      if (result.failed.length > 0) await this.event(resource, 'Warning', 'RestartFailed', `${env}: could not restart ${result.failed.join('; ')}`);
+    }
     return {
       summary: { keyName: serviceKey.name, keyId: serviceKey.id, policy, rotation: state },
       ...(wakeAt !== undefined ? { wakeAt } : {}),

@@ -5,7 +5,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { ROTATE_NOW_ANNOTATION, type Operator, type StepEvent } from '../../../src/operator/index.js';
+import { AppsV1Api, type V1Deployment } from '@kubernetes/client-node';
+import { RESTART_ANNOTATION, ROTATE_NOW_ANNOTATION, TEMPLATE_ANNOTATION, type Operator, type StepEvent } from '../../../src/operator/index.js';
 import { compliantSpec, eventually, World } from './harness.js';
 
 const IP = '10.20.1.1';
@@ -215,5 +216,35 @@ describe('rotation through the operator', () => {
     expect(lines.length).toBeGreaterThan(0);
     const versions = await world.admin.listVersions(keyId);
     expect(versions.filter((v) => v.revokedAt === null).map((v) => v.id)).toEqual([v1]);
+  });
+
+  it('restarts the workloads that opted in, once per promotion, through a hash on their pod template', async () => {
+    const apps = world.kube.kubeConfig().makeApiClient(AppsV1Api);
+    const deployment = (name: string, annotations: Record<string, string>): V1Deployment => ({
+      metadata: { name, namespace: 'orders', annotations },
+      spec: { selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: { containers: [{ name: 'app', image: 'example/app:1' }] } } },
+    });
+    await apps.createNamespacedDeployment({ namespace: 'orders', body: deployment('web', { [RESTART_ANNOTATION]: 'other, restarting-app' }) });
+    await apps.createNamespacedDeployment({ namespace: 'orders', body: deployment('batch', {}) });
+    const operator = world.operator();
+    await operator.start();
+    await world.createApiKey('restarting-app', compliantSpec('restarting-app-bot'));
+    await readyKey(operator, 'restarting-app');
+    const batchBefore = await apps.readNamespacedDeployment({ namespace: 'orders', name: 'batch' });
+    await world.annotate('restarting-app', { [ROTATE_NOW_ANNOTATION]: 'go' });
+    const web = await eventually(async () => {
+      const d = await apps.readNamespacedDeployment({ namespace: 'orders', name: 'web' });
+      return d.spec?.template.metadata?.annotations?.[TEMPLATE_ANNOTATION] !== undefined ? d : undefined;
+    }, 'the restart');
+    await operator.idle();
+    expect(Object.keys(JSON.parse(web.spec!.template.metadata!.annotations![TEMPLATE_ANNOTATION]!) as object)).toEqual(['restarting-app.production']);
+    expect(web.metadata!.generation).toBe(2);
+    // Not opted in: untouched. Reconciled again in the overlap: not restarted twice.
+    expect((await apps.readNamespacedDeployment({ namespace: 'orders', name: 'batch' })).metadata!.resourceVersion).toBe(batchBefore.metadata!.resourceVersion);
+    operator.resyncNow();
+    await operator.idle();
+    expect((await apps.readNamespacedDeployment({ namespace: 'orders', name: 'web' })).metadata!.generation).toBe(2);
+    const restarted = (await world.events('restarting-app')).find((e) => e.reason === 'WorkloadsRestarted');
+    expect(restarted!.message).toContain('deployment/web');
   });
 });
