@@ -31,7 +31,7 @@ export function keyMetadata(key: ResolvedKey): Record<string, string> {
 export interface DeliveryPlacement {
   /** The `aws_secrets_manager` block of a Secrets Manager delivery (the stack points it at the secret it declares). */
   readonly secretOf: (delivery: Extract<Delivery, { kind: 'awsSecretsManager' }>) => ApiKeyAwsSecretsManager;
-  /** A file delivery's path as the provider must see it (it runs in the stack's directory). */
+  /** A file delivery's path as the provider must see it (spec paths are relative to the project root). */
   readonly filePathOf: (path: string) => string;
 }
 

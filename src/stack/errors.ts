@@ -19,6 +19,7 @@ export const STACK_ERRORS = {
   unknownEnvironment: entry('KWT002', 'Unknown environment', 'Name environments the project file defines (`environments` in keywarden.yaml).'),
   duplicateSecret: entry('KWT003', 'Secret declared twice', 'Give each Secrets Manager delivery its own secret name (per region), or deliver both keys into one by hand outside the stack.'),
   duplicateKey: entry('KWT004', 'Key declared twice', 'Key names must be unique within a stack; give the environment a `name`, or change the naming template.'),
+  invalidStack: entry('KWT005', 'Stack fails cdktf validation', 'This is a bug in the stack module or the provider bindings; report it with the message.'),
 } as const satisfies Record<string, StackErrorDescriptor>;
 
 export type StackErrorKind = keyof typeof STACK_ERRORS;

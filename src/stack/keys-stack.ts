@@ -160,7 +160,9 @@ export class KeysStack extends TerraformStack {
             const secret = this.declareSecret(secretId, key, delivery, environment, several);
             return { secretId: secret.arn, region: delivery.region ?? secret.region };
           },
-          filePathOf: (file) => path.relative(this.directory, path.resolve(project.root, file)),
+          // Absolute: the provider resolves relative paths against its own working directory,
+          // which is the stack directory or, for an attached provider, the caller's.
+          filePathOf: (file) => path.resolve(project.root, file),
         }),
       );
       resource.overrideLogicalId(id);

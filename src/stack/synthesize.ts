@@ -9,9 +9,9 @@ import { checkPolicy } from '../policy/index.js';
 import { loadSpecs } from '../spec/index.js';
 import type { Delivery, ProjectStackSettings } from '../spec/model.js';
 import { STACK_DEFAULTS } from './defaults.js';
-import { StackError } from './errors.js';
 import { backendOf, blockingFindings, KeysStack } from './keys-stack.js';
-import { PolicyBlockedError } from './errors.js';
+import { PolicyBlockedError, StackError } from './errors.js';
+import { synthApp } from './synth-app.js';
 
 export interface SynthOptions {
   /** Path of the project file (keywarden.yaml); its `specs` are loaded. */
@@ -69,8 +69,17 @@ export function providerAddress(source: string): string {
   return `registry.terraform.io/hashicorp/${source}`;
 }
 
-/** Synthesizes the project's keys into Terraform JSON, one stack per environment (or one for all). */
-export async function synthesize(options: SynthOptions): Promise<SynthResult> {
+/** What `declareStacks` needs: SynthOptions less where the output goes. */
+export type StackLayoutOptions = Omit<SynthOptions, 'outdir'>;
+
+/** Context every Keywarden app is created with (cdktf.json says the same for `npx cdktf synth`). */
+export const APP_CONTEXT = { excludeStackIdFromLogicalIds: 'true', allowSepCharsInLogicalIds: 'true' } as const;
+
+/**
+ * Loads the project's specs, checks policy once and declares its KeysStacks on `app` (one per
+ * environment, or one for all). Throws PolicyBlockedError or StackError; declares nothing then.
+ */
+export async function declareStacks(app: App, options: StackLayoutOptions): Promise<KeysStack[]> {
   const projectFile = path.resolve(options.project);
   const root = path.dirname(projectFile);
   const specs = await loadSpecs([], { projectFile, cwd: root });
@@ -84,7 +93,6 @@ export async function synthesize(options: SynthOptions): Promise<SynthResult> {
   const unknown = environments.filter((e) => !known.includes(e));
   if (unknown.length > 0) throw new StackError('unknownEnvironment', `${unknown.map((e) => `"${e}"`).join(', ')} not in ${options.project} (${known.join(', ')})`);
   const split = options.split ?? (project.stack as ProjectStackSettings).split ?? STACK_DEFAULTS.split;
-  const outdir = path.resolve(root, options.outdir ?? STACK_DEFAULTS.outdir);
   const backend = backendOf(project, options.stateDir ?? STACK_DEFAULTS.stateDir);
 
   // The project file's order, not the option's: stacks come out the same whatever the flags' order.
@@ -92,10 +100,16 @@ export async function synthesize(options: SynthOptions): Promise<SynthResult> {
   const layout: Array<{ name: string; environments: string[] }> = split === 'single'
     ? [{ name: STACK_DEFAULTS.singleStackName, environments: chosen }]
     : chosen.map((e) => ({ name: e, environments: [e] }));
+  return layout.map(({ name, environments: envs }) => new KeysStack(app, name, { specs, policy, environments: envs, backend }));
+}
 
-  const app = new App({ outdir, skipValidation: false, context: { excludeStackIdFromLogicalIds: 'true', allowSepCharsInLogicalIds: 'true' } });
-  const stacks = layout.map(({ name, environments: envs }) => new KeysStack(app, name, { specs, policy, environments: envs, backend }));
-  app.synth();
+/** Synthesizes the project's keys into Terraform JSON, one stack per environment (or one for all). */
+export async function synthesize(options: SynthOptions): Promise<SynthResult> {
+  const root = path.dirname(path.resolve(options.project));
+  const outdir = path.resolve(root, options.outdir ?? STACK_DEFAULTS.outdir);
+  const app = new App({ outdir, context: { ...APP_CONTEXT } });
+  const stacks = await declareStacks(app, options);
+  synthApp(app, stacks);
 
   const result: SynthesizedStack[] = [];
   for (const stack of stacks) {
