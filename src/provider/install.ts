@@ -6,6 +6,7 @@ import { build } from 'esbuild';
 import { chmodSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** Options of installProvider. */
 export interface InstallOptions {
@@ -57,39 +58,50 @@ export function parseAddress(address: string): { host: string; namespace: string
 
 /** File name of the bundle's entry module inside the package directory. */
 export const BUNDLE_ENTRY = 'provider.bundle.mjs';
+/** File name of the CommonJS launcher the executable runs (handshake first, then the bundle). */
+export const LAUNCHER = 'provider.launcher.cjs';
+
+const REQUIRE_BANNER = "import { createRequire as __kwCreateRequire } from 'node:module'; const require = __kwCreateRequire(import.meta.url);";
 
 /**
  * Bundles `entry` and everything it imports into `outDir`: the entry module `BUNDLE_ENTRY`
  * plus one `chunk-*.mjs` per dynamic `import()`, so code a start does not reach (delivery SDKs,
  * the Kubernetes client) is not parsed at every start (Node 20 target, node_modules included,
- * `require` provided for the CommonJS dependencies inside). Returns the entry module's path.
+ * `require` provided for the CommonJS dependencies inside). Beside it, the launcher `LAUNCHER`:
+ * plugin/launcher.ts as one small CommonJS file, which Node starts without its ES module loader
+ * and which answers Terraform's handshake before the bundle loads. Returns the entry module's path.
  */
 export async function bundleProvider(entry: string, outDir: string): Promise<string> {
   // Chunks of an earlier build would stay beside the new ones (and change the package's hash).
   mkdirSync(outDir, { recursive: true });
-  for (const name of readdirSync(outDir)) if (/^chunk-[A-Z0-9]+\.mjs$/.test(name) || name === BUNDLE_ENTRY) rmSync(join(outDir, name), { force: true });
-  await build({
-    entryPoints: { 'provider.bundle': resolve(entry) },
-    outdir: outDir,
-    outExtension: { '.js': '.mjs' },
-    chunkNames: 'chunk-[hash]',
-    splitting: true,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    minify: true,
-    legalComments: 'none',
-    logLevel: 'silent',
-    banner: { js: "import { createRequire as __kwCreateRequire } from 'node:module'; const require = __kwCreateRequire(import.meta.url);" },
-  });
+  for (const name of readdirSync(outDir)) if (/^chunk-[A-Z0-9]+\.mjs$/.test(name) || name === BUNDLE_ENTRY || name === LAUNCHER) rmSync(join(outDir, name), { force: true });
+  const common = { bundle: true, platform: 'node', target: 'node20', minify: true, legalComments: 'none', logLevel: 'silent' } as const;
+  await Promise.all([
+    build({
+      ...common,
+      entryPoints: { 'provider.bundle': resolve(entry) },
+      outdir: outDir,
+      outExtension: { '.js': '.mjs' },
+      chunkNames: 'chunk-[hash]',
+      splitting: true,
+      format: 'esm',
+      banner: { js: REQUIRE_BANNER },
+    }),
+    build({
+      ...common,
+      entryPoints: [fileURLToPath(new URL(`./plugin/launcher.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url))],
+      outfile: join(outDir, LAUNCHER),
+      format: 'cjs',
+      define: { KW_PROVIDER_BUNDLE: JSON.stringify(BUNDLE_ENTRY) },
+    }),
+  ]);
   return join(outDir, BUNDLE_ENTRY);
 }
 
 /**
  * Bundles the provider and installs it into a filesystem mirror, unpacked layout:
  * `DIR/HOST/NAMESPACE/TYPE/VERSION/OS_ARCH/terraform-provider-TYPE_vVERSION` (a launcher that
- * execs node on the bundle beside it, with its chunks).
+ * execs node on the launcher beside it, which loads the bundle and its chunks).
  */
 export async function installProvider(options: InstallOptions): Promise<InstalledProvider> {
   const { host, namespace, type } = parseAddress(options.address);
@@ -103,7 +115,7 @@ export async function installProvider(options: InstallOptions): Promise<Installe
   const bundle = await bundleProvider(options.entry, packageDir);
   const executable = join(packageDir, `terraform-provider-${type}_v${options.version}`);
   const node = options.nodePath ?? process.execPath;
-  writeFileSync(executable, `#!/bin/sh\nexec ${shellQuote(node)} "$(dirname "$0")/${BUNDLE_ENTRY}" "$@"\n`);
+  writeFileSync(executable, `#!/bin/sh\nexec ${shellQuote(node)} "$(dirname "$0")/${LAUNCHER}" "$@"\n`);
   chmodSync(executable, 0o755);
   return { executable, bundle, address: options.address, version: options.version, mirrorDir };
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import {
@@ -33,18 +33,33 @@ describe('installProvider', () => {
     expect(statSync(installed.executable).mode & 0o777).toBe(0o755);
   });
 
-  it('writes a launcher that execs this node on the bundle beside it, passing arguments', () => {
+  it('writes an executable that execs this node on the CommonJS launcher beside it, passing arguments', () => {
     const launcher = readFileSync(installed.executable, 'utf8');
     expect(launcher.startsWith('#!/bin/sh\n')).toBe(true);
-    expect(launcher).toContain(`exec '${process.execPath}' "$(dirname "$0")/provider.bundle.mjs" "$@"`);
+    expect(launcher).toContain(`exec '${process.execPath}' "$(dirname "$0")/provider.launcher.cjs" "$@"`);
+  });
+
+  it('leaves no chunk of an earlier build behind when installed again', async () => {
+    const packageDir = dirname(installed.bundle);
+    writeFileSync(join(packageDir, 'chunk-STALE000.mjs'), 'export {};\n');
+    const again = await installProvider({
+      entry: new URL('../fixtures/provider/kwtest/main.ts', import.meta.url).pathname,
+      mirrorDir: join(dir, 'mirror'),
+      address: 'registry.terraform.io/keywarden/kwtest',
+      version: '1.2.3',
+      platform: 'linux_amd64',
+    });
+    expect(again.bundle).toBe(installed.bundle);
+    expect(existsSync(join(packageDir, 'chunk-STALE000.mjs'))).toBe(false);
+    expect(existsSync(join(packageDir, 'provider.launcher.cjs'))).toBe(true);
   });
 
   it('bundles the provider and its dependencies into modules that run with no node_modules around them', () => {
     const alone = mkdtempSync(join(dir, 'alone-'));
     const packageDir = dirname(installed.bundle);
-    for (const file of readdirSync(packageDir).filter((f) => f.endsWith('.mjs'))) copyFileSync(join(packageDir, file), join(alone, file));
+    for (const file of readdirSync(packageDir).filter((f) => f.endsWith('.mjs') || f.endsWith('.cjs'))) copyFileSync(join(packageDir, file), join(alone, file));
     // Started by hand it loads every module, then explains itself: no import is left unresolved.
-    const result = spawnSync(process.execPath, [join(alone, 'provider.bundle.mjs')], { cwd: alone, env: { PATH: process.env.PATH }, encoding: 'utf8' });
+    const result = spawnSync(process.execPath, [join(alone, 'provider.launcher.cjs')], { cwd: alone, env: { PATH: process.env.PATH }, encoding: 'utf8' });
     expect(result.stderr).not.toContain('ERR_MODULE_NOT_FOUND');
     expect(result.stderr).toContain('terraform-provider-kwtest, a Terraform plugin');
     expect(result.status).toBe(1);

@@ -19,6 +19,7 @@ import {
   type ServerHttp2Stream,
 } from 'node:http2';
 import type { Socket } from 'node:net';
+import type { MutualTls } from './handshake.js';
 import type { ProviderServer } from './provider-server.js';
 import { rpcTable, SERVICE_NAMES, type Rpc } from './services.js';
 
@@ -28,13 +29,6 @@ export interface PluginServerHooks {
   readonly onShutdown: () => void;
   /** Terraform went away: a held-open stream was reset or its connection closed without Shutdown. */
   readonly onClientGone: () => void;
-}
-
-/** Mutual TLS: the server's certificate and key, and the one client certificate accepted (all PEM). */
-export interface MutualTls {
-  readonly key: string;
-  readonly cert: string;
-  readonly clientCert: string;
 }
 
 export interface PluginServer {

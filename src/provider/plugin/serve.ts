@@ -2,25 +2,28 @@
 // Shutdown or when Terraform goes away) or long-running for TF_REATTACH_PROVIDERS.
 //
 // Start-up order matters: Terraform waits for the handshake line, and a provider process starts
-// 3–4 times per Terraform command. This module loads only node built-ins Node has already
-// booted plus the certificate code; it listens on the socket (connections are accepted paused),
-// prints the line, and only then loads HTTP/2, the gRPC server and the provider itself. A
-// connection Terraform opens in between waits, unread, until the server takes it.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
+// 3–4 times per Terraform command. The handshake (handshake.ts) needs only node built-ins and
+// the certificate code; HTTP/2, the gRPC server and the provider itself load after the line,
+// while Terraform connects (its connection waits, unread, until the server takes it). Installed
+// providers run the handshake even earlier, from a CommonJS launcher (launcher.ts).
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateCertificate } from './certificate.js';
 import type { ProviderDefinition } from './definitions.js';
-import type { MutualTls, PluginServer, PluginServerHooks } from './grpc-server.js';
+import type { PluginServer, PluginServerHooks } from './grpc-server.js';
+import {
+  handshake,
+  Listener,
+  MAGIC_COOKIE_KEY,
+  MAGIC_COOKIE_VALUE,
+  offeredProtocols,
+  PROTOCOL_VERSION,
+  socketDirectory,
+  startedByTerraform,
+  takeHandoff,
+  type MutualTls,
+} from './handshake.js';
 
-/** go-plugin's handshake cookie for Terraform providers: proves Terraform started the process. */
-export const MAGIC_COOKIE_KEY = 'TF_PLUGIN_MAGIC_COOKIE';
-export const MAGIC_COOKIE_VALUE = 'd602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2';
-/** go-plugin's core protocol version (first field of the handshake line). */
-const CORE_PROTOCOL_VERSION = 1;
-/** Terraform plugin protocol major version served. */
-export const PROTOCOL_VERSION = 6;
+export { MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE, PROTOCOL_VERSION } from './handshake.js';
 
 /**
  * The provider to serve: its definition, or a function that loads it (e.g.
@@ -51,46 +54,6 @@ async function definitionOf<D>(source: ProviderSource<D>): Promise<ProviderDefin
   return typeof source === 'function' ? source() : source;
 }
 
-function socketDirectory(env: NodeJS.ProcessEnv): string {
-  // go-plugin's variable for where plugins put their sockets; short paths keep under the 107-byte limit.
-  return mkdtempSync(join(env.PLUGIN_UNIX_SOCKET_DIR || tmpdir(), 'kw-plugin-'));
-}
-
-/** A unix-socket listener whose connections wait, unread, until a server takes them. */
-class Listener {
-  private readonly net: NetServer;
-  private readonly waiting: Socket[] = [];
-  private server: PluginServer | undefined;
-
-  constructor() {
-    this.net = createNetServer({ pauseOnConnect: true }, (socket) => {
-      if (this.server) this.server.accept(socket);
-      else this.waiting.push(socket);
-    });
-  }
-
-  listen(socketPath: string): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.net.once('error', reject);
-      this.net.listen(socketPath, () => {
-        this.net.off('error', reject);
-        resolve();
-      });
-    });
-  }
-
-  /** Hands the waiting connections, and every later one, to `server`. */
-  serve(server: PluginServer): void {
-    this.server = server;
-    for (const socket of this.waiting.splice(0)) server.accept(socket);
-  }
-
-  /** Stops accepting connections (open ones stay). */
-  stop(): void {
-    this.net.close();
-  }
-}
-
 async function pluginServer<D>(definition: ProviderDefinition<D>, hooks: PluginServerHooks, tls?: MutualTls): Promise<PluginServer> {
   const [{ createPluginServer }, { ProviderServer }] = await Promise.all([import('./grpc-server.js'), import('./provider-server.js')]);
   return createPluginServer(new ProviderServer(definition), hooks, tls);
@@ -99,46 +62,41 @@ async function pluginServer<D>(definition: ProviderDefinition<D>, hooks: PluginS
 /**
  * Serves one provider process as Terraform starts it: checks the magic cookie and protocol
  * version (else explains on stderr and exits 1), listens on a private unix socket with mutual
- * TLS when PLUGIN_CLIENT_CERT is set, prints the handshake line, then exits on
- * GRPCController.Shutdown, when Terraform's connection or held streams go away, or when
- * Terraform is gone (the process was re-parented). SIGINT is ignored: Terraform drives the
- * shutdown (StopProvider, then Shutdown).
+ * TLS when PLUGIN_CLIENT_CERT is set, prints the handshake line (unless a launcher already
+ * did), then exits on GRPCController.Shutdown, when Terraform's connection or held streams go
+ * away, or when Terraform is gone (the process was re-parented). SIGINT is ignored: Terraform
+ * drives the shutdown (StopProvider, then Shutdown).
  */
 export async function serve<D>(source: ProviderSource<D>, options: ServeOptions = {}): Promise<void> {
   const env = options.env ?? process.env;
-  const stdout = options.stdout ?? process.stdout;
   const stderr = options.stderr ?? process.stderr;
-  if (env[MAGIC_COOKIE_KEY] !== MAGIC_COOKIE_VALUE) {
+  const handedOver = takeHandoff();
+  if (!handedOver && !startedByTerraform(env)) {
     const definition = await definitionOf(source);
-    stderr.write(
-      `This is terraform-provider-${definition.typeName}, a Terraform plugin. It is not meant to be run by hand:\n` +
-        `Terraform starts it when a configuration uses the provider "${definition.address}".\n` +
-        `To keep one provider process running for many Terraform commands, start it with --reattach\n` +
-        `and export the TF_REATTACH_PROVIDERS value it prints.\n`,
-    );
+    if (env[MAGIC_COOKIE_KEY] !== MAGIC_COOKIE_VALUE) {
+      stderr.write(
+        `This is terraform-provider-${definition.typeName}, a Terraform plugin. It is not meant to be run by hand:\n` +
+          `Terraform starts it when a configuration uses the provider "${definition.address}".\n` +
+          `To keep one provider process running for many Terraform commands, start it with --reattach\n` +
+          `and export the TF_REATTACH_PROVIDERS value it prints.\n`,
+      );
+    } else {
+      stderr.write(
+        `terraform-provider-${definition.typeName} speaks plugin protocol ${PROTOCOL_VERSION}; this Terraform offers ${offeredProtocols(env).join(', ')}. Use Terraform 1.0 or later.\n`,
+      );
+    }
     process.exit(1);
   }
-  const offered = (env.PLUGIN_PROTOCOL_VERSIONS ?? String(PROTOCOL_VERSION)).split(',').map((v) => Number(v.trim()));
-  if (!offered.includes(PROTOCOL_VERSION)) {
-    const definition = await definitionOf(source);
-    stderr.write(
-      `terraform-provider-${definition.typeName} speaks plugin protocol ${PROTOCOL_VERSION}; this Terraform offers ${offered.join(', ')}. Use Terraform 1.0 or later.\n`,
-    );
+  const stdout = options.stdout;
+  let started;
+  try {
+    started = await (handedOver ?? handshake(env, stdout ? (line) => stdout.write(line) : undefined));
+  } catch (error) {
+    stderr.write(`terraform-provider: cannot listen for Terraform: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);
   }
-  process.on('SIGINT', () => undefined);
-
-  const directory = socketDirectory(env);
-  const socketPath = join(directory, 'plugin.sock');
-  const listener = new Listener();
+  const { listener, tls, exit } = started;
   let server: PluginServer | undefined;
-  let exiting = false;
-  const exit = (code = 0) => {
-    if (exiting) return;
-    exiting = true;
-    rmSync(directory, { recursive: true, force: true });
-    process.exit(code);
-  };
   // Graceful on Shutdown, so its answer reaches Terraform; cut off if a connection lingers.
   const hooks: PluginServerHooks = {
     onShutdown: () => {
@@ -147,26 +105,6 @@ export async function serve<D>(source: ProviderSource<D>, options: ServeOptions 
     },
     onClientGone: () => exit(),
   };
-  // Terraform ends a provider that missed Shutdown with a signal: leave no socket directory behind.
-  process.once('SIGTERM', () => exit());
-  process.once('exit', () => rmSync(directory, { recursive: true, force: true }));
-
-  const clientCert = env.PLUGIN_CLIENT_CERT;
-  let tls: MutualTls | undefined;
-  let certField = '';
-  if (clientCert) {
-    const certificate = generateCertificate();
-    tls = { key: certificate.keyPem, cert: certificate.certPem, clientCert };
-    certField = certificate.der.toString('base64').replace(/=+$/, '');
-  }
-  await listener.listen(socketPath);
-  stdout.write(`${CORE_PROTOCOL_VERSION}|${PROTOCOL_VERSION}|unix|${socketPath}|grpc|${certField}\n`);
-  // Terraform killed before it connected leaves no connection to lose: notice being orphaned instead.
-  const parent = process.ppid;
-  setInterval(() => {
-    if (process.ppid !== parent) exit();
-  }, ORPHAN_CHECK_MS).unref();
-
   try {
     server = await pluginServer(await definitionOf(source), hooks, tls);
   } catch (error) {
@@ -176,9 +114,6 @@ export async function serve<D>(source: ProviderSource<D>, options: ServeOptions 
   }
   listener.serve(server);
 }
-
-/** How often a provider started by Terraform checks that Terraform still exists. */
-const ORPHAN_CHECK_MS = 1000;
 
 /**
  * Serves a provider for TF_REATTACH_PROVIDERS: one process answers every Terraform command that
