@@ -3,8 +3,8 @@
 // The project file is KEYWARDEN_PROJECT, default examples/keywarden.yaml (this repository's
 // demo); the other SynthOptions come from the project file's `stack` section.
 import { App } from 'cdktf';
-import { APP_CONTEXT, declareStacks } from './synthesize.js';
+import { APP_CONTEXT, declareStacks, stackLayout } from './synthesize.js';
 
 const app = new App({ context: { ...APP_CONTEXT } });
-await declareStacks(app, { project: process.env['KEYWARDEN_PROJECT'] ?? 'examples/keywarden.yaml' });
+declareStacks(app, await stackLayout({ project: process.env['KEYWARDEN_PROJECT'] ?? 'examples/keywarden.yaml' }));
 app.synth();

@@ -1,7 +1,7 @@
 // The public face of the stack module: in-process synthesis, the KeysStack construct, the
 // generated provider bindings and the error catalog.
-export { synthesize, declareStacks, providerAddress, APP_CONTEXT } from './synthesize.js';
-export type { SynthOptions, StackLayoutOptions, SynthResult, SynthesizedStack, SynthesizedKey, DeliveryKind } from './synthesize.js';
+export { synthesize, stackLayout, declareStacks, providerAddress, APP_CONTEXT } from './synthesize.js';
+export type { SynthOptions, StackLayoutOptions, StackLayout, SynthResult, SynthesizedStack, SynthesizedKey, DeliveryKind } from './synthesize.js';
 export { KeysStack, backendOf, blockingFindings, terraformId } from './keys-stack.js';
 export type { KeysStackProps, StackBackend, DeclaredKey } from './keys-stack.js';
 export { apiKeyConfigOf, keyMetadata, KEY_METADATA } from './api-key-config.js';

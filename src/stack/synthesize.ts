@@ -2,14 +2,14 @@
 // out in stacks and write each stack's Terraform JSON (cdktf.out/stacks/<name>/cdk.tf.json).
 // This is what `keywarden synth` and `keywarden plan/apply` use; `npx cdktf synth` runs the
 // same KeysStack through app.ts.
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { App } from 'cdktf';
-import { checkPolicy } from '../policy/index.js';
-import { loadSpecs } from '../spec/index.js';
+import { checkPolicy, type PolicyResult } from '../policy/index.js';
+import { loadSpecs, type LoadResult } from '../spec/index.js';
 import type { Delivery, ProjectStackSettings } from '../spec/model.js';
 import { STACK_DEFAULTS } from './defaults.js';
-import { backendOf, blockingFindings, KeysStack } from './keys-stack.js';
+import { backendOf, blockingFindings, KeysStack, type StackBackend } from './keys-stack.js';
 import { PolicyBlockedError, StackError } from './errors.js';
 import { synthApp } from './synth-app.js';
 
@@ -75,11 +75,20 @@ export type StackLayoutOptions = Omit<SynthOptions, 'outdir'>;
 /** Context every Keywarden app is created with (cdktf.json says the same for `npx cdktf synth`). */
 export const APP_CONTEXT = { excludeStackIdFromLogicalIds: 'true', allowSepCharsInLogicalIds: 'true' } as const;
 
+/** The specs of a project, checked, and how they are laid out in stacks. */
+export interface StackLayout {
+  readonly specs: LoadResult;
+  readonly policy: PolicyResult;
+  readonly backend: StackBackend;
+  /** Each stack's name and environments, in the project file's order. */
+  readonly stacks: readonly { readonly name: string; readonly environments: readonly string[] }[];
+}
+
 /**
- * Loads the project's specs, checks policy once and declares its KeysStacks on `app` (one per
- * environment, or one for all). Throws PolicyBlockedError or StackError; declares nothing then.
+ * Loads the project's specs, checks policy once and lays the environments out in stacks (one
+ * per environment, or one for all). Throws PolicyBlockedError or StackError; writes nothing.
  */
-export async function declareStacks(app: App, options: StackLayoutOptions): Promise<KeysStack[]> {
+export async function stackLayout(options: StackLayoutOptions): Promise<StackLayout> {
   const projectFile = path.resolve(options.project);
   const root = path.dirname(projectFile);
   const specs = await loadSpecs([], { projectFile, cwd: root });
@@ -97,22 +106,27 @@ export async function declareStacks(app: App, options: StackLayoutOptions): Prom
 
   // The project file's order, not the option's: stacks come out the same whatever the flags' order.
   const chosen = known.filter((e) => environments.includes(e));
-  const layout: Array<{ name: string; environments: string[] }> = split === 'single'
-    ? [{ name: STACK_DEFAULTS.singleStackName, environments: chosen }]
-    : chosen.map((e) => ({ name: e, environments: [e] }));
-  return layout.map(({ name, environments: envs }) => new KeysStack(app, name, { specs, policy, environments: envs, backend }));
+  const stacks = split === 'single' ? [{ name: STACK_DEFAULTS.singleStackName, environments: chosen }] : chosen.map((e) => ({ name: e, environments: [e] }));
+  return { specs, policy, backend, stacks };
+}
+
+/** Declares the KeysStacks of `layout` on `app`. */
+export function declareStacks(app: App, layout: StackLayout): KeysStack[] {
+  const { specs, policy, backend } = layout;
+  return layout.stacks.map(({ name, environments }) => new KeysStack(app, name, { specs, policy, environments, backend }));
 }
 
 /** Synthesizes the project's keys into Terraform JSON, one stack per environment (or one for all). */
 export async function synthesize(options: SynthOptions): Promise<SynthResult> {
   const root = path.dirname(path.resolve(options.project));
   const outdir = path.resolve(root, options.outdir ?? STACK_DEFAULTS.outdir);
+  const layout = await stackLayout(options);
+  await mkdir(outdir, { recursive: true });
   const app = new App({ outdir, context: { ...APP_CONTEXT } });
-  const stacks = await declareStacks(app, options);
-  synthApp(app, stacks);
+  synthApp(app, declareStacks(app, layout));
 
   const result: SynthesizedStack[] = [];
-  for (const stack of stacks) {
+  for (const stack of app.node.children.filter((c): c is KeysStack => c instanceof KeysStack)) {
     const json = JSON.parse(await readFile(path.join(stack.directory, 'cdk.tf.json'), 'utf8')) as { terraform?: { required_providers?: Record<string, { source?: string }> } };
     const required = json.terraform?.required_providers ?? {};
     result.push({

@@ -43,7 +43,10 @@ export async function runSynth(flags: SynthFlags, io: SynthIo): Promise<number> 
     return EXIT_OK;
   } catch (err) {
     if (err instanceof PolicyBlockedError) {
-      for (const f of err.findings) io.stderr.write(`${f.file}:${f.line}:${f.column} ${f.severity} ${f.ruleId} ${f.message}\n`);
+      // Finding files are relative to the project file's directory; show them relative to ours.
+      const projectDir = path.dirname(path.resolve(io.cwd, flags.project));
+      const shown = (file: string): string => (file.startsWith('<') ? file : path.relative(io.cwd, path.resolve(projectDir, file)));
+      for (const f of err.findings) io.stderr.write(`${shown(f.file)}:${f.line}:${f.column} ${f.severity} ${f.ruleId} ${f.message}\n`);
       const loadFailed = err.findings.some((f) => !/^KW[0-9]/.test(f.ruleId)); // KWS… load, KWP… policy pack
       io.stderr.write(`keywarden synth: nothing synthesized: ${err.findings.length} error${err.findings.length === 1 ? '' : 's'}${loadFailed ? ' loading the project' : ' in the policy check'} (see keywarden check)\n`);
       return loadFailed ? EXIT_USAGE : EXIT_FINDINGS;
