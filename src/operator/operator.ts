@@ -95,6 +95,16 @@ export interface Operator {
 
 type ApiKeyObject = KubernetesObject;
 
+/**
+ * What of an ApiKey, besides its status, the reconcile acts on. Finalizers are left out: the
+ * reconcile adds its own and goes on in the same pass (a finalizer removed by hand comes back
+ * at the next resync).
+ */
+function desiredFingerprint(object: ApiKeyObject): string {
+  const m = object.metadata ?? {};
+  return JSON.stringify([m.generation, m.annotations ?? {}, m.labels ?? {}, m.deletionTimestamp ?? null]);
+}
+
 class KeywardenOperator implements Operator {
   readonly metrics: OperatorMetrics;
   private readonly options: OperatorOptions;
@@ -117,6 +127,8 @@ class KeywardenOperator implements Operator {
   private running = 0;
   private resyncTimer: NodeJS.Timeout | undefined;
   private currentPolicy: Record<string, unknown> | undefined;
+  /** Per ApiKey, the fingerprint of the last update that was queued. */
+  private readonly seen = new Map<string, string>();
 
   constructor(options: OperatorOptions) {
     this.options = options;
@@ -158,9 +170,23 @@ class KeywardenOperator implements Operator {
         onError: onError(`apikeys${namespace === undefined ? '' : `:${namespace}`}`),
       });
       const enqueue = (object: ApiKeyObject): void => this.queue.add(resourceKey(object));
-      informer.on('add', enqueue);
-      informer.on('update', enqueue);
-      informer.on('delete', enqueue);
+      informer.on('add', (object) => {
+        this.seen.set(resourceKey(object), desiredFingerprint(object));
+        enqueue(object);
+      });
+      // Our own status writes come back as updates; only what the reconcile reads from the
+      // object itself is worth a new look (the resync covers the rest).
+      informer.on('update', (object) => {
+        const key = resourceKey(object);
+        const seen = desiredFingerprint(object);
+        if (this.seen.get(key) === seen) return;
+        this.seen.set(key, seen);
+        this.queue.add(key);
+      });
+      informer.on('delete', (object) => {
+        this.seen.delete(resourceKey(object));
+        enqueue(object);
+      });
       this.apiKeyInformers.push(informer);
     }
     this.policyInformer = new RestartingInformer<PolicyObject>({
@@ -284,8 +310,10 @@ class KeywardenOperator implements Operator {
         continue;
       }
       this.running += 1;
+      const began = performance.now();
       try {
         const result = await this.reconciler.reconcile(key);
+        this.logger.debug({ resource: key, ms: Math.round(performance.now() - began) }, 'reconciled');
         this.queue.forget(key);
         if (result.requeueAfterMs !== undefined) this.queue.addAfter(key, result.requeueAfterMs);
       } catch (err) {
