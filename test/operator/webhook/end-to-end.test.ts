@@ -109,11 +109,20 @@ describe('the API server calling the admission webhook', () => {
     expect(kube.store.list('keywarden.dev', 'apikeys').map((o) => o.metadata.name)).toEqual(['order-bot-billing', 'report-bot-billing']);
   });
 
-  it('refuses every ApiKey write while the webhook is down under failurePolicy Fail', async () => {
+  it('refuses every ApiKey write while the webhook is down under failurePolicy Fail, and lets it through under Ignore', async () => {
     await servers[1]!.close();
     const { code, message } = await refusal(create({ ...doc('examples/keys/crm-sync-contacts.yaml') }));
     expect(code).toBe(500);
     expect(message).toMatch(/failed calling webhook "apikeys\.keywarden\.dev"/);
+    // failurePolicy Ignore: the write goes through unchecked.
+    const ref = { group: 'admissionregistration.k8s.io', plural: 'validatingwebhookconfigurations', name: 'keywarden' };
+    kube.store.replace(ref, { ...chartWebhookConfiguration(cert.certPem, 'Ignore'), metadata: { name: 'keywarden' } });
+    try {
+      await create(doc('examples/keys/crm-sync-contacts.yaml'));
+      expect(kube.store.list('keywarden.dev', 'apikeys').map((o) => o.metadata.name)).toContain('crm-sync-contacts');
+    } finally {
+      kube.store.replace(ref, { ...chartWebhookConfiguration(cert.certPem, 'Fail'), metadata: { name: 'keywarden' } });
+    }
   });
 
   it('refuses to call a webhook whose certificate is not for the Service name', async () => {
@@ -122,7 +131,7 @@ describe('the API server calling the admission webhook', () => {
       const server = createWebhookServer({ mode: 'Fail', project: () => project, certFile: wrong.certFile, keyFile: wrong.keyFile, host: '127.0.0.1', port: 0, tlsReloadIntervalMs: 0 });
       servers.push(server);
       kube.admission.routeService(SERVICE.namespace, SERVICE.name, await server.listen());
-      const { message } = await refusal(create(doc('examples/keys/crm-sync-contacts.yaml')));
+      const { message } = await refusal(create(doc('examples/keys/analytics-export-events.yaml')));
       expect(message).toMatch(/failed calling webhook/);
     } finally {
       wrong.remove();
