@@ -1,7 +1,11 @@
 // `npm run bench -- provider [--keys N] [--rounds R] [--store-file]`: the keywarden Terraform provider's costs, in one run.
-// - handshakeMs: start of the installed (bundled) provider to its go-plugin handshake line,
-//   median of 5, against nodeMs: `node -e 0` start to exit, median of 5 (the floor of any
-//   Node.js provider).
+// - handshakeMs: start of the installed (bundled) provider to its go-plugin handshake line, as
+//   Terraform starts it (magic cookie, PLUGIN_CLIENT_CERT: automatic mutual TLS, so the
+//   certificate is made), median of --starts (default 11), against nodeMs: `node -e 0` start
+//   to exit, median of as many, interleaved (the floor of any Node.js provider).
+// - firstCallMs: start to the answer of the first GetProviderSchema over mutual TLS (a gRPC
+//   client standing in for Terraform connects as soon as the line is out): what a start really
+//   costs, since the provider loads after its line.
 // - apply100s: `terraform apply` creating N (default 100) keywarden_api_key resources in a
 //   key service (SQLite, in this process on 127.0.0.1), the provider started by Terraform.
 // - apply100ReattachS: the same with one long-running provider process attached through
@@ -19,7 +23,9 @@ import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { installProvider, terraformEnvironment, writeCliConfiguration } from '../src/provider/install.js';
 import { PROVIDER_ADDRESS, PROVIDER_VERSION } from '../src/provider/keywarden/index.js';
-import { MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE } from '../src/provider/plugin/index.js';
+import * as grpc from '@grpc/grpc-js';
+import { X509Certificate } from 'node:crypto';
+import { generateCertificate, MAGIC_COOKIE_KEY, MAGIC_COOKIE_VALUE, serviceDefinitions } from '../src/provider/plugin/index.js';
 import { bootstrapAdmin, createKeyService } from '../src/keyservice/index.js';
 
 const TERRAFORM = process.env.TERRAFORM ?? '/usr/local/bin/terraform';
@@ -49,6 +55,34 @@ function timeStart(command: string, args: string[], env: NodeJS.ProcessEnv, unti
     child.on('exit', (code) => {
       if (untilExit) resolve(performance.now() - started);
       else if (!done) reject(new Error(`${command} exited ${code} before its handshake`));
+    });
+  });
+}
+
+/** Milliseconds from spawning the provider to the answer of its first GetProviderSchema over mutual TLS. */
+function timeFirstCall(command: string, env: NodeJS.ProcessEnv, client: { keyPem: string; certPem: string }): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(command, [], { env, stdio: ['ignore', 'pipe', 'ignore'] });
+    child.on('error', reject);
+    let line = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (line.includes('\n')) return;
+      line += chunk.toString();
+      if (!line.includes('\n')) return;
+      const [, , , socketPath = '', , cert = ''] = line.trim().split('|');
+      const serverPem = new X509Certificate(Buffer.from(cert, 'base64')).toString();
+      const credentials = grpc.credentials.createSsl(Buffer.from(serverPem), Buffer.from(client.keyPem), Buffer.from(client.certPem));
+      const c = new grpc.Client(`unix:${socketPath}`, credentials, { 'grpc.ssl_target_name_override': 'localhost', 'grpc.default_authority': 'localhost' });
+      const method = serviceDefinitions().provider.GetProviderSchema;
+      if (!method) throw new Error('no GetProviderSchema');
+      c.makeUnaryRequest(method.path, method.requestSerialize, method.responseDeserialize, {}, { deadline: Date.now() + 10_000 }, (error) => {
+        const ms = performance.now() - started;
+        c.close();
+        child.kill('SIGKILL');
+        if (error) reject(error);
+        else resolve(ms);
+      });
     });
   });
 }
@@ -106,6 +140,8 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
   const storeFile = args.includes('--store-file');
   const roundsFlag = args.indexOf('--rounds');
   const rounds = roundsFlag >= 0 ? Number(args[roundsFlag + 1]) : 3;
+  const startsFlag = args.indexOf('--starts');
+  const starts = startsFlag >= 0 ? Number(args[startsFlag + 1]) : 11;
   const dir = mkdtempSync(join(tmpdir(), 'kw-bench-provider-'));
   const service = await createKeyService({
     databaseUrl: storeFile ? `sqlite:${join(dir, 'keys.db')}` : 'sqlite::memory:',
@@ -125,13 +161,16 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     const cliConfig = writeCliConfiguration(join(dir, 'terraform.rc'), installed.mirrorDir, [PROVIDER_ADDRESS]);
     const baseEnv = { ...terraformEnvironment(cliConfig), KEYWARDEN_API_KEY: admin.secret, TF_LOG: '' };
 
-    progress('start to handshake, 5 times each: provider and node -e 0');
-    const pluginEnv = { PATH: process.env.PATH, [MAGIC_COOKIE_KEY]: MAGIC_COOKIE_VALUE, PLUGIN_PROTOCOL_VERSIONS: '6', PLUGIN_UNIX_SOCKET_DIR: dir };
+    progress(`start to handshake (mutual TLS), ${starts} times each: provider, node -e 0, and start to first answer`);
+    const terraformCert = generateCertificate();
+    const pluginEnv = { PATH: process.env.PATH, [MAGIC_COOKIE_KEY]: MAGIC_COOKIE_VALUE, PLUGIN_PROTOCOL_VERSIONS: '6', PLUGIN_UNIX_SOCKET_DIR: dir, PLUGIN_CLIENT_CERT: terraformCert.certPem };
     const handshakes: number[] = [];
     const nodes: number[] = [];
-    for (let i = 0; i < 5; i++) {
+    const firstCalls: number[] = [];
+    for (let i = 0; i < starts; i++) {
       nodes.push(await timeStart(process.execPath, ['-e', '0'], { PATH: process.env.PATH }, true));
       handshakes.push(await timeStart(installed.executable, [], pluginEnv, false));
+      firstCalls.push(await timeFirstCall(installed.executable, pluginEnv, terraformCert));
     }
 
     const workdir = (name: string, config: string) => {
@@ -178,12 +217,17 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     const [apply, applyReattached, applyData] = cases.map((c) => ({ seconds: median(c.seconds) })) as [{ seconds: number }, { seconds: number }, { seconds: number }];
     const handshakeMs = round(median(handshakes), 1);
     const nodeMs = round(median(nodes), 1);
-    progress(`handshake ${handshakeMs} ms vs node ${nodeMs} ms (${round(handshakeMs / nodeMs, 2)}x, target < 1.5x)`);
+    const firstCallMs = round(median(firstCalls), 1);
+    const spread = (values: number[]) => `${round(Math.min(...values), 1)}–${round(Math.max(...values), 1)}`;
+    progress(`handshake ${handshakeMs} ms (${spread(handshakes)}) vs node ${nodeMs} ms (${spread(nodes)}): ${round(handshakeMs / nodeMs, 2)}x, target < 1.5x`);
+    progress(`first GetProviderSchema answered ${firstCallMs} ms (${spread(firstCalls)}) after start`);
+    for (const c of cases) progress(`${c.what}: ${c.seconds.map((v) => round(v, 2)).join(', ')} s`);
     progress(`apply ${round(apply.seconds, 2)} s; reattached ${round(applyReattached.seconds, 2)} s vs terraform_data ${round(applyData.seconds, 2)} s (${round(applyReattached.seconds / applyData.seconds, 2)}x, target < 2.5x)`);
     return {
       bench: 'provider',
       handshakeMs,
       nodeMs,
+      firstCallMs,
       apply100s: round(apply.seconds, 3),
       apply100ReattachS: round(applyReattached.seconds, 3),
       terraformData100s: round(applyData.seconds, 3),

@@ -4,9 +4,16 @@
 // service replace the key; everything else is updated in place. A key revoked or deleted by
 // hand disappears from state on refresh (the next apply creates a new one); other changes by
 // hand show up as differences.
+//
+// Delivery blocks added to an existing key: a destination that already holds the key's current
+// version (written by an earlier apply or by the operator, e.g. after `terraform import`) is
+// adopted as it is; otherwise the key is rotated so that every destination holds the same new
+// secret. A removed delivery block stops being managed and nothing is deleted there: the plan
+// warns that the secret stays at that destination.
 import type { EnvironmentMode } from '../../spec/model.js';
-import { oneOf, t, UNKNOWN, type ConfiguredContext, type Resource, type TfObject, type TfValue } from '../plugin/index.js';
-import { deliveriesOf, deliveryIdentity } from './delivery-targets.js';
+import type { Delivery } from '../../spec/model.js';
+import { isUnknown, oneOf, t, UNKNOWN, type ConfiguredContext, type Resource, type TfObject, type TfValue } from '../plugin/index.js';
+import { deliveriesOf, deliveryBlockName, deliveryIdentity, describeDelivery } from './delivery-targets.js';
 import { createRequestOf, expiresAtOf, stateOfKey, updateRequestOf } from './key-state.js';
 import type { KeywardenProviderData } from './provider-config.js';
 import { isApiError, reportError } from './report-error.js';
@@ -127,14 +134,24 @@ export const apiKeyResource: Resource<KeywardenProviderData | undefined> = {
     }
   },
 
-  modifyPlan({ config, prior, planned }) {
+  async modifyPlan({ config, prior, planned }, ctx) {
     const next: TfObject = { ...planned };
     if (prior === null && (config.mode ?? null) === null) next.mode = 'test';
     if ((config.expires_at ?? null) === null) {
       if ((config.expires_after ?? null) === null) next.expires_at = null;
       else if (prior === null || prior.expires_after !== config.expires_after) next.expires_at = UNKNOWN;
     }
-    if (prior !== null && addedDeliveries(prior, planned)) next.current_version = UNKNOWN;
+    if (prior === null) return next;
+    for (const removed of changedDeliveries(planned, prior)) {
+      ctx.diagnostics.warning(
+        'Delivery removed: the secret stays at its destination',
+        `Terraform stops managing ${describeDelivery(removed)} and deletes nothing there; workloads reading it keep a working key. ` +
+          `Delete the secret there yourself if it must go, and rotate or replace the key (terraform apply -replace=...) so that copy stops working.`,
+        [deliveryBlockName(removed)],
+      );
+    }
+    const added = changedDeliveries(prior, planned);
+    if (added.length > 0 && !(await holdCurrentVersion(added, prior, ctx))) next.current_version = UNKNOWN;
     return next;
   },
 
@@ -184,7 +201,8 @@ export const apiKeyResource: Resource<KeywardenProviderData | undefined> = {
     try {
       const patch = updateRequestOf(resolved, prior);
       let key = patch === undefined ? await data.client.getKey(id) : await data.client.updateKey(id, patch);
-      if (addedDeliveries(prior, planned)) {
+      // Unknown in the plan: a new destination does not hold the current version yet.
+      if (isUnknown(planned.current_version)) {
         // The secret of the current version is gone (the service shows it once): a new
         // destination gets a new version, and so do the others, so all hold the same secret.
         const rotated = await data.client.rotateKey(id, { overlap: DELIVERY_ROTATION_OVERLAP });
@@ -232,7 +250,27 @@ export function configured(ctx: Ctx): KeywardenProviderData {
   return ctx.providerData;
 }
 
-function addedDeliveries(prior: TfObject, planned: TfObject): boolean {
-  const before = new Set(deliveriesOf(prior).map(deliveryIdentity));
-  return deliveriesOf(planned).some((d) => !before.has(deliveryIdentity(d)));
+/** The deliveries of `after` that `before` does not have. */
+function changedDeliveries(before: TfObject, after: TfObject): Delivery[] {
+  const known = new Set(deliveriesOf(before).map(deliveryIdentity));
+  return deliveriesOf(after).filter((d) => !known.has(deliveryIdentity(d)));
+}
+
+/**
+ * Whether every one of `deliveries` already holds the key's current version (Keywarden wrote
+ * it there: an earlier apply, the operator, or before an import), so adding them needs no new
+ * secret. Unreachable destinations count as not holding it (the apply then rotates and writes).
+ */
+async function holdCurrentVersion(deliveries: readonly Delivery[], prior: TfObject, ctx: Ctx): Promise<boolean> {
+  const version = str(prior.current_version);
+  const mode = str(prior.mode);
+  if (version === null || (mode !== 'live' && mode !== 'test')) return false;
+  try {
+    const destinations = await configured(ctx).delivery.destinations(deliveries, mode);
+    const current = await Promise.all(destinations.map((d) => d.current()));
+    return current.every((id) => id === version);
+  } catch (error) {
+    ctx.log.debug('delivery destination not readable while planning; the key will be rotated', { error: error instanceof Error ? error.name : typeof error });
+    return false;
+  }
 }

@@ -33,6 +33,23 @@ export function deliveriesOf(value: TfObject): Delivery[] {
   ];
 }
 
+/** The resource block a delivery entry comes from. */
+export function deliveryBlockName(delivery: Delivery): 'aws_secrets_manager' | 'kubernetes_secret' | 'file' {
+  return delivery.kind === 'awsSecretsManager' ? 'aws_secrets_manager' : delivery.kind === 'kubernetesSecret' ? 'kubernetes_secret' : 'file';
+}
+
+/** Where a delivery entry writes, for messages (never the secret). */
+export function describeDelivery(delivery: Delivery): string {
+  switch (delivery.kind) {
+    case 'awsSecretsManager':
+      return `the Secrets Manager secret "${delivery.name}"${delivery.region ? ` (${delivery.region})` : ''}`;
+    case 'kubernetesSecret':
+      return `key ${delivery.key} of the Kubernetes Secret ${delivery.namespace}/${delivery.name}`;
+    case 'file':
+      return `the file ${delivery.path}`;
+  }
+}
+
 /** A stable text of a delivery entry, to tell which entries are new. */
 export function deliveryIdentity(delivery: Delivery): string {
   return JSON.stringify(delivery);

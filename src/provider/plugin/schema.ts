@@ -62,8 +62,19 @@ export interface Schema extends Block {
   readonly version?: number;
 }
 
-/** The object type of a block's values (nested blocks as list/set of objects, or one object). */
+const blockTypes = new WeakMap<Block, TfType>();
+
+/** The object type of a block's values (nested blocks as list/set of objects, or one object); computed once per block. */
 export function blockType(block: Block): TfType {
+  let type = blockTypes.get(block);
+  if (type === undefined) {
+    type = computeBlockType(block);
+    blockTypes.set(block, type);
+  }
+  return type;
+}
+
+function computeBlockType(block: Block): TfType {
   const attributes: Record<string, TfType> = {};
   for (const [name, attribute] of Object.entries(block.attributes)) attributes[name] = attribute.type;
   for (const [name, nested] of Object.entries(block.blocks ?? {})) {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { KeywardenClient } from '../../../src/client/index.js';
 import { UNKNOWN, type TfObject } from '../../../src/provider/plugin/index.js';
 import { startInProcessService, type InProcessService } from '../../client/in-process-service.js';
-import { configuredServer, decode, diagnosticsOf, dv, keyObject, keySchema, planAndCreate } from './provider-server.js';
+import { applyUpdate, configuredServer, keyObject, planAndCreate, planUpdate as planUpdateOn } from './provider-server.js';
 import type { ProviderServer } from '../../../src/provider/plugin/provider-server.js';
 
 describe('keywarden_api_key updates', () => {
@@ -29,29 +29,11 @@ describe('keywarden_api_key updates', () => {
   });
 
   async function planUpdate(prior: TfObject, config: TfObject) {
-    // Terraform proposes the configuration with computed attributes taken from the prior state.
-    const proposed: TfObject = { ...config };
-    for (const name of ['id', 'key_prefix', 'current_version', 'created_at', 'mode', 'expires_at']) if ((config[name] ?? null) === null) proposed[name] = prior[name] ?? null;
-    const response = await server.planResourceChange({
-      type_name: 'keywarden_api_key',
-      prior_state: dv(keySchema, prior),
-      proposed_new_state: dv(keySchema, proposed),
-      config: dv(keySchema, config),
-    });
-    expect(diagnosticsOf(response)).toEqual([]);
-    return { planned: decode(keySchema, response.planned_state) as TfObject, requiresReplace: response.requires_replace as unknown[] | undefined };
+    const plan = await planUpdateOn(server, prior, config);
+    expect(plan.diagnostics).toEqual([]);
+    return plan;
   }
-
-  async function apply(prior: TfObject, planned: TfObject, config: TfObject) {
-    const response = await server.applyResourceChange({
-      type_name: 'keywarden_api_key',
-      prior_state: dv(keySchema, prior),
-      planned_state: dv(keySchema, planned),
-      config: dv(keySchema, config),
-    });
-    expect(diagnosticsOf(response)).toEqual([]);
-    return decode(keySchema, response.new_state) as TfObject;
-  }
+  const apply = (prior: TfObject, planned: TfObject, config: TfObject) => applyUpdate(server, prior, planned, config);
 
   it('plans a create with mode test and no expiry, and a scope change in place keeping id, prefix and version', async () => {
     const config = keyObject({ name: 'upd-1', environment: 'e', scopes: ['a:read'] });

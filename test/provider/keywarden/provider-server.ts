@@ -86,3 +86,32 @@ export async function planAndCreate(server: ProviderServer<unknown>, config: TfO
   });
   return { planned: decode(keySchema, plan.planned_state) as TfObject, apply, state: decode(keySchema, apply.new_state) as TfObject | null };
 }
+
+/** Plans an update of `prior` to `config` as Terraform would (computed attributes proposed from the prior state). */
+export async function planUpdate(server: ProviderServer<unknown>, prior: TfObject, config: TfObject) {
+  const proposed: TfObject = { ...config };
+  for (const name of ['id', 'key_prefix', 'current_version', 'created_at', 'mode', 'expires_at']) if ((config[name] ?? null) === null) proposed[name] = prior[name] ?? null;
+  const response = await server.planResourceChange({
+    type_name: 'keywarden_api_key',
+    prior_state: dv(keySchema, prior),
+    proposed_new_state: dv(keySchema, proposed),
+    config: dv(keySchema, config),
+  });
+  return {
+    planned: decode(keySchema, response.planned_state) as TfObject,
+    requiresReplace: response.requires_replace as unknown[] | undefined,
+    diagnostics: diagnosticsOf(response),
+  };
+}
+
+/** Applies a planned update; fails the test on diagnostics. */
+export async function applyUpdate(server: ProviderServer<unknown>, prior: TfObject, planned: TfObject, config: TfObject): Promise<TfObject> {
+  const response = await server.applyResourceChange({
+    type_name: 'keywarden_api_key',
+    prior_state: dv(keySchema, prior),
+    planned_state: dv(keySchema, planned),
+    config: dv(keySchema, config),
+  });
+  expect(diagnosticsOf(response)).toEqual([]);
+  return decode(keySchema, response.new_state) as TfObject;
+}
