@@ -12,6 +12,7 @@ import { resourceKey, type DeletionPolicy } from './controller/api-key-resource.
 import { clusterPolicy, type PolicyObject } from './controller/cluster-policy.js';
 import { EventRecorder } from './controller/event-recorder.js';
 import { OperatorHalted } from './controller/operator-halted.js';
+import { reconcilePolicyStatus } from './controller/policy-status.js';
 import { RestartingInformer } from './controller/restarting-informer.js';
 import { WorkloadRestarter } from './controller/workload-restarter.js';
 import type { StepEvent } from './controller/rotation-runner.js';
@@ -95,6 +96,9 @@ export interface Operator {
 
 type ApiKeyObject = KubernetesObject;
 
+/** Work-queue keys of KeywardenPolicies (ApiKeys are `namespace/name`). */
+const POLICY_KEY_PREFIX = 'keywardenpolicy:';
+
 /**
  * What of an ApiKey, besides its status, the reconcile acts on. Finalizers are left out: the
  * reconcile adds its own and goes on in the same pass (a finalizer removed by hand comes back
@@ -127,6 +131,12 @@ class KeywardenOperator implements Operator {
   private running = 0;
   private resyncTimer: NodeJS.Timeout | undefined;
   private currentPolicy: Record<string, unknown> | undefined;
+  private readonly reconcilePolicy: (name: string) => Promise<void>;
+  /** Throws before a write when this replica may not act (not the leader, or abandoned). */
+  private readonly guard = (): void => {
+    if (this.halted) throw new OperatorHalted('the operator was abandoned');
+    if (!this.leading) throw new OperatorHalted('this replica is not the leader');
+  };
   /** Per ApiKey, the fingerprint of the last update that was queued. */
   private readonly seen = new Map<string, string>();
 
@@ -196,18 +206,18 @@ class KeywardenOperator implements Operator {
       ...backoff,
       onError: onError('keywardenpolicies'),
     });
-    const policyChanged = (): void => {
+    const policyChanged = (object: PolicyObject): void => {
       this.currentPolicy = clusterPolicy(this.policyInformer.list());
+      this.queue.add(`${POLICY_KEY_PREFIX}${object.metadata?.name ?? ''}`);
       if (this.synced) this.resyncNow();
     };
     this.policyInformer.on('add', policyChanged);
     this.policyInformer.on('update', policyChanged);
     this.policyInformer.on('delete', policyChanged);
+    this.reconcilePolicy = (name) =>
+      reconcilePolicyStatus({ api: custom, name, ...(options.project !== undefined ? { project: options.project } : {}), now: this.clock(), guard: this.guard });
 
-    const guard = (): void => {
-      if (this.halted) throw new OperatorHalted('the operator was abandoned');
-      if (!this.leading) throw new OperatorHalted('this replica is not the leader');
-    };
+    const guard = this.guard;
     this.reconciler = new ApiKeyReconciler({
       custom,
       core,
@@ -291,6 +301,7 @@ class KeywardenOperator implements Operator {
   resyncNow(): void {
     if (this.stopped) return;
     for (const informer of this.apiKeyInformers) for (const object of informer.list()) this.queue.add(resourceKey(object));
+    for (const object of this.policyInformer.list()) this.queue.add(`${POLICY_KEY_PREFIX}${object.metadata?.name ?? ''}`);
   }
 
   async idle(): Promise<void> {
@@ -312,13 +323,16 @@ class KeywardenOperator implements Operator {
       this.running += 1;
       const began = performance.now();
       try {
-        const result = await this.reconciler.reconcile(key);
+        if (key.startsWith(POLICY_KEY_PREFIX)) await this.reconcilePolicy(key.slice(POLICY_KEY_PREFIX.length));
+        else {
+          const result = await this.reconciler.reconcile(key);
+          if (result.requeueAfterMs !== undefined) this.queue.addAfter(key, result.requeueAfterMs);
+        }
         this.logger.debug({ resource: key, ms: Math.round(performance.now() - began) }, 'reconciled');
         this.queue.forget(key);
-        if (result.requeueAfterMs !== undefined) this.queue.addAfter(key, result.requeueAfterMs);
       } catch (err) {
         if (!(err instanceof OperatorHalted)) {
-          this.metrics.reconcileErrors.inc({ controller: 'apikey' });
+          this.metrics.reconcileErrors.inc({ controller: key.startsWith(POLICY_KEY_PREFIX) ? 'policy' : 'apikey' });
           this.logger.warn({ resource: key, err: err instanceof Error ? `${err.name}: ${err.message}`.slice(0, 500) : 'unknown error' }, 'reconcile failed; retrying with backoff');
           this.queue.addRateLimited(key);
         }

@@ -3,6 +3,7 @@
 // violations metric, and no key is created for it; a KeywardenPolicy that relaxes the rule
 // makes it compliant, and the key is created then.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import type { Operator } from '../../../src/operator/index.js';
 import { compliantSpec, eventually, World } from './harness.js';
 
@@ -52,5 +53,24 @@ describe('policy checks in the operator', () => {
     expect(operator.policy).toEqual({ rules: { KW004: { severity: 'warning' } } });
     expect(await world.admin.getKeyByName('production-short-overlap-bot')).toBeDefined();
     expect(await operator.metrics.registry.getSingleMetricAsString('keywarden_operator_policy_violations')).not.toContain('rule="KW004"} 1');
+  });
+
+  it('writes a KeywardenPolicy\'s status: what does not load, and nothing once it is fixed', async () => {
+    await world.createPolicy('broken', { customRules: [{ id: 'ACME001', expression: 'key.owner.endsWith(', message: 'owners are company addresses' }] });
+    const broken = await eventually(async () => {
+      const p = (await world.custom.getClusterCustomObject({ group: 'keywarden.dev', version: 'v1alpha1', plural: 'keywardenpolicies', name: 'broken' })) as { status?: { observedGeneration?: number; message?: string } };
+      return p.status?.message !== undefined ? p.status : undefined;
+    }, 'the policy status');
+    expect(broken.observedGeneration).toBe(1);
+    expect(broken.message).toContain('KWP004');
+    await world.custom.patchClusterCustomObject(
+      { group: 'keywarden.dev', version: 'v1alpha1', plural: 'keywardenpolicies', name: 'broken', body: { spec: { customRules: [{ id: 'ACME001', expression: 'key.owner.endsWith("@example.com")', message: 'owners are company addresses' }] } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    const fixed = await eventually(async () => {
+      const p = (await world.custom.getClusterCustomObject({ group: 'keywarden.dev', version: 'v1alpha1', plural: 'keywardenpolicies', name: 'broken' })) as { status?: { observedGeneration?: number; message?: string } };
+      return p.status?.observedGeneration === 2 ? p.status : undefined;
+    }, 'the fixed policy status');
+    expect(fixed.message).toBeUndefined();
   });
 });
