@@ -157,8 +157,12 @@ export class KeysStack extends TerraformStack {
               throw new StackError('duplicateSecret', `keys "${other.name}" and "${key.name}" both deliver to Secrets Manager secret "${delivery.name}"${delivery.region !== undefined ? ` in ${delivery.region}` : ''}`);
             }
             secrets.set(secretId, key);
-            const secret = this.declareSecret(secretId, key, delivery, environment, several);
-            return { secretId: secret.arn, region: delivery.region ?? secret.region };
+            this.declareSecret(secretId, key, delivery, environment, several);
+            // Written as Terraform references rather than through the construct's `arn`/`region`
+            // getters: each getter makes a cdktf token that captures a stack trace, a fifth of
+            // the synthesis of thousands of keys; the logical id is fixed above, so the text is exact.
+            const attribute = (name: string): string => `\${${SecretsmanagerSecret.tfResourceType}.${secretId}.${name}}`;
+            return { secretId: attribute('arn'), region: delivery.region ?? attribute('region') };
           },
           // Absolute: the provider resolves relative paths against its own working directory,
           // which is the stack directory or, for an attached provider, the caller's.
