@@ -236,7 +236,9 @@ export class ApiKeyReconciler {
       };
     }
     const previousEnvironments = writer.current.environments ?? {};
-    const merged: Record<string, EnvironmentStatus> = { ...(status.environments ?? {}) };
+    // A document that does not load says nothing about its environments: their records (and any
+    // rotation in flight) stay as they were until it loads again.
+    const merged: Record<string, EnvironmentStatus> = check.loadFailed ? { ...previousEnvironments } : { ...(status.environments ?? {}) };
     for (const env of check.keys.map((k) => k.environment)) {
       if (merged[env] === undefined && previousEnvironments[env] !== undefined) merged[env] = previousEnvironments[env]!;
     }

@@ -28,6 +28,8 @@ export interface EventRecorderOptions {
   readonly clock?: () => Date;
 }
 
+/** Counts kept in memory; beyond this the map starts over (a repeat then continues from the API server's count). */
+const MAX_TRACKED = 10_000;
 /** Kubernetes caps an Event's message at 1 KiB in practice (kubectl's recorder truncates there). */
 const MAX_MESSAGE = 1024;
 
@@ -58,6 +60,7 @@ export class EventRecorder {
     try {
       const known = this.counts.get(name);
       if (known === undefined) {
+        if (this.counts.size >= MAX_TRACKED) this.counts.clear();
         try {
           const body: CoreV1Event = {
             metadata: { name, namespace: object.namespace },

@@ -3,6 +3,7 @@
 // Terraform left it (management Adopt). A key the operator created carries the ApiKey's uid in
 // its metadata; a Create finds it again after a crash before the status was written, and never
 // takes over a key of the same name that someone else made.
+import { randomUUID } from 'node:crypto';
 import { KeywardenApiError, type ApiKey, type KeywardenClient } from '../../client/index.js';
 import { deliverAll, type SecretDestination } from '../../delivery/index.js';
 import type { ResolvedKey } from '../../spec/index.js';
@@ -12,7 +13,7 @@ import { OWNER_METADATA, type KeyManagement } from './api-key-resource.js';
 import { createRequestFor } from './key-fields.js';
 
 export interface BindingContext {
-  readonly client: Pick<KeywardenClient, 'getKey' | 'getKeyByName' | 'createKey' | 'rotateKey' | 'listVersions'>;
+  readonly client: Pick<KeywardenClient, 'getKey' | 'getKeyByName' | 'createKey' | 'rotateKey' | 'promoteVersion' | 'listVersions'>;
   readonly management: KeyManagement;
   readonly key: ResolvedKey;
   readonly owner: { readonly uid: string; readonly resource: string };
@@ -58,17 +59,19 @@ async function currentSince(context: BindingContext, key: ApiKey): Promise<Date>
 
 /**
  * A key the operator created whose first version never reached every destination (the
- * operator stopped between create and delivery; the secret is gone): a new version, the old
- * one revoked at once (nobody holds it), delivered everywhere.
+ * operator stopped between create and delivery; the secret is gone): a new version (deferred,
+ * so what a destination may already hold stays valid), delivered everywhere, then promoted
+ * with no overlap — which also ends any version an earlier, interrupted attempt left behind.
  */
 async function redeliver(context: BindingContext, key: ApiKey): Promise<ApiKey> {
   const states = await Promise.all(context.destinations.map((d) => d.current()));
   if (states.every((current) => current === key.currentVersionId)) return key;
   context.guard();
-  const rotated = await context.client.rotateKey(key.id, { idempotencyKey: `kw-initial-${key.currentVersionId}`, overlap: '0s' });
-  if (rotated.secret === undefined) throw new Error(`the first delivery of key ${key.id} was replayed without its secret; retrying`);
+  const rotated = await context.client.rotateKey(key.id, { idempotencyKey: `kw-initial-${randomUUID()}`, promotion: 'deferred' });
+  if (rotated.secret === undefined) throw new Error(`the first delivery of key ${key.id} was answered without a secret; retrying`);
   await deliverAll(context.destinations, { keyId: key.id, versionId: rotated.version.id, secret: rotated.secret });
-  return rotated.key;
+  context.guard();
+  return (await context.client.promoteVersion(key.id, rotated.version.id, { overlap: '0s' })).key;
 }
 
 /** Finds, creates or adopts the key of one environment. Key-service errors other than "not found" are thrown (the reconcile retries). */

@@ -78,4 +78,21 @@ describe('the operator creates or adopts keys', () => {
     }, 'Ready False');
     expect(ready.reason).toBe('KeyNameTaken');
   });
+
+  it('delivers a new first version when the first delivery failed after the key was created, and ends the lost one', async () => {
+    world.sm.injectFault({ operation: 'PutSecretValue', times: 1, errorType: 'ThrottlingException' });
+    await world.createApiKey('redelivered', compliantSpec('redelivered-bot'));
+    const ready = await eventually(async () => ((await world.condition('redelivered', 'Ready'))?.status === 'True' ? world.getApiKey('redelivered') : undefined), 'Ready');
+    const env = ready.status!.environments!.production!;
+    const versions = await world.admin.listVersions(env.keyId!);
+    expect(versions).toHaveLength(2);
+    const [current, lost] = versions;
+    expect(current!.id).toBe(env.rotation!.currentVersion);
+    // The version whose secret was lost in the failed delivery no longer verifies.
+    expect(lost!.overlapUntil === null ? lost!.revokedAt : lost!.overlapUntil).not.toBeNull();
+    const [k8s, aws] = await world.consumerSecrets('redelivered-bot');
+    expect(k8s).toBe(aws);
+    expect(await world.admin.verify({ key: k8s!, ip: '10.20.1.1' })).toMatchObject({ valid: true });
+    expect(await operator.metrics.registry.getSingleMetricAsString('keywarden_operator_reconcile_errors_total')).toContain('controller="apikey"} 1');
+  });
 });
