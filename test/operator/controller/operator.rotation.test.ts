@@ -112,6 +112,16 @@ describe('rotation through the operator', () => {
     await operator.stop();
   });
 
+  it('caps a version\'s life at the operator\'s maximum key lifetime, whatever the schedule', async () => {
+    const operator = world.operator({ maxKeyLifetimeSeconds: 2 * 86_400 });
+    await operator.start();
+    await world.createApiKey('capped', compliantSpec('capped-bot', { rotation: { every: '30d', overlap: '1h' } }));
+    const { v1 } = await readyKey(operator, 'capped');
+    expect((await world.getApiKey('capped'))!.status!.nextRotation).toBe(new Date(world.now.getTime() + 2 * 86_400_000).toISOString());
+    await world.advance(operator, 2 * 86_400 + 1);
+    expect((await world.getApiKey('capped'))!.status!.environments!.production!.rotation).toMatchObject({ phase: 'Overlapping', previousVersion: v1 });
+  });
+
   it('resumes a rotation from status after a crash: the version whose secret died with the operator is revoked and the rotation completes', async () => {
     let first: Operator | undefined;
     first = world.operator({
