@@ -7,7 +7,7 @@ export { createLogger } from './log.js';
 export type { Logger, LogLevel } from './log.js';
 export type { AttributePath, Diagnostic, PathStep } from './diagnostics.js';
 export { blockType, schemaToProto } from './schema.js';
-export type { Attribute, Block, NestedBlock, PlanModifier, Schema, Validator } from './schema.js';
+export type { Attribute, Block, BlockPlanModifier, NestedBlock, PlanModifier, Schema, Validator } from './schema.js';
 export { t, typeFromJson, typeToJson } from './types.js';
 export type { TfType } from './types.js';
 export { isObjectValue, isUnknown, isWhollyKnown, PreciseNumber, TypedValue, UNKNOWN, Unknown, valuesEqual } from './values.js';

@@ -38,10 +38,21 @@ export interface Attribute {
   readonly validators?: readonly Validator[];
 }
 
+/**
+ * Planning behaviour of a nested block as a whole. `requiresReplace`: adding, removing or
+ * changing any of its blocks destroys and recreates the resource.
+ */
+export type BlockPlanModifier = 'requiresReplace';
+
 export interface NestedBlock {
   /** `single`: at most one block; `list`/`set`: repeated blocks. */
   readonly nesting: 'single' | 'list' | 'set';
   readonly block: Block;
+  /**
+   * @default [] — attributes inside the block may still carry `requiresReplace` themselves:
+   * then only a change of that attribute (in a block present before and after) replaces.
+   */
+  readonly planModifiers?: readonly BlockPlanModifier[];
   /** @default 0 */
   readonly minItems?: number;
   /** @default 0 (no limit) */
