@@ -4,9 +4,9 @@
 // line per check, as the Kubernetes API server's own probes do. The chart puts metrics and
 // probes on separate ports; one server can also serve both.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { closeServer, listenOn } from './listen.js';
 
 /** A named probe check: true when healthy. */
 export type ProbeChecks = Readonly<Record<string, () => boolean>>;
@@ -58,23 +58,11 @@ export function createOperatorHttpServer(options: OperatorHttpServerOptions): Op
 
   return {
     async listen() {
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(options.port, options.host ?? '0.0.0.0', () => {
-          server.off('error', reject);
-          resolve();
-        });
-      });
-      const address = server.address() as AddressInfo;
-      options.logger?.info({ port: address.port, paths: [...routes.keys()] }, 'operator endpoints listening');
-      return `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+      const { url, port } = await listenOn(server, options.port, options.host ?? '0.0.0.0', 'http');
+      options.logger?.info({ port, paths: [...routes.keys()] }, 'operator endpoints listening');
+      return url;
     },
-    async close() {
-      if (!server.listening) return;
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      await closed;
-    },
+    close: () => closeServer(server, 0),
   };
 }
 

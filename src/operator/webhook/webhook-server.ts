@@ -5,9 +5,9 @@
 // certificate is re-read when its files change.
 import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
+import { closeServer, listenOn } from '../listen.js';
 import { decideAdmission, parseAdmissionReview, type ApiKeyReviewerOptions, type ReviewOutcome } from './admission-review.js';
 import { WebhookError, webhookErrorBody } from './errors.js';
 import { readTlsFiles, watchTlsFiles } from './tls-files.js';
@@ -122,30 +122,17 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
 
   return {
     async listen() {
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(options.port ?? 9443, options.host ?? '0.0.0.0', () => {
-          server.off('error', reject);
-          resolve();
-        });
-      });
+      const { url, port } = await listenOn(server, options.port ?? 9443, options.host ?? '0.0.0.0', 'https');
       const interval = options.tlsReloadIntervalMs ?? 10_000;
       if (interval > 0) stopWatching = watchTlsFiles(tlsFiles, interval, reloadTls);
-      const address = server.address() as AddressInfo;
-      const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-      log?.info({ port: address.port, path: WEBHOOK_PATH, mode: options.mode }, 'admission webhook listening');
-      return `https://${host}:${address.port}`;
+      log?.info({ port, path: WEBHOOK_PATH, mode: options.mode }, 'admission webhook listening');
+      return url;
     },
     async close() {
       stopWatching?.();
       stopWatching = undefined;
-      if (!server.listening) return;
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      // Requests in flight get a moment to finish; then whatever is left is cut.
-      const cut = setTimeout(() => server.closeAllConnections(), 2000);
-      await closed;
-      clearTimeout(cut);
+      // Reviews in flight get a moment to finish; then whatever is left is cut.
+      await closeServer(server, 2000);
     },
     reloadTls,
     get listening() {
