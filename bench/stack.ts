@@ -14,6 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { checkPolicy } from '../src/policy/index.js';
 import { loadSpecs } from '../src/spec/index.js';
 import { synthesize } from '../src/stack/index.js';
+import { measurePlan300 } from './_stack-plan.js';
 
 const SERVICES = {
   billing: ['invoices:read', 'invoices:write', 'payouts:read', 'payouts:write', 'customers:read'],
@@ -134,8 +135,7 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       bench: 'stack',
       synth3000s: seconds(median(synth)),
       // The plan half of the bench (bench/_stack-plan.ts) fills these two.
-      plan300s: null,
-      terraformDataPlan300s: null,
+      ...(await measurePlan300(args)),
     };
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -1,0 +1,96 @@
+// The plan half of `npm run bench -- stack` (called from bench/stack.ts; not a bench of its own).
+//   plan300s              — a no-change `terraform plan` of the 300 keys of a generated project's
+//                           development stack (synthesized by synthesize()), with the keywarden
+//                           provider served from this process and attached through
+//                           TF_REATTACH_PROVIDERS, as keywarden plan/apply/up run it: 300 reads
+//                           from the key service (SQLite in memory, in this process).
+//   terraformDataPlan300s — a no-change `terraform plan` of 300 built-in terraform_data
+//                           resources in the same run: the floor.
+// Medians of --plan-runs (default 3), the two interleaved. Target: plan300s within 3× the floor.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { bootstrapAdmin, createKeyService } from '../src/keyservice/index.js';
+import { Progress, ReconcileSession } from '../src/reconcile/index.js';
+import { synthesize } from '../src/stack/index.js';
+import { generateBenchProject } from './stack.js';
+
+const PEPPER = 'bench-pepper-0123456789abcdef';
+const ENTRY = fileURLToPath(new URL('../src/provider/main.ts', import.meta.url));
+const TERRAFORM = process.env.KEYWARDEN_TERRAFORM ?? 'terraform';
+const KEYS = 300;
+
+const progress = (message: string) => process.stderr.write(`[bench stack/plan] ${message}\n`);
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+const seconds = (ms: number): number => Math.round(ms) / 1000;
+
+function option(args: string[], name: string, fallback: number): number {
+  const i = args.indexOf(name);
+  const value = i >= 0 ? Number(args[i + 1]) : fallback;
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} needs a positive integer`);
+  return value;
+}
+
+export async function measurePlan300(args: string[]): Promise<{ plan300s: number; terraformDataPlan300s: number }> {
+  const runs = option(args, '--plan-runs', 3);
+  const dir = mkdtempSync(join(tmpdir(), 'kw-bench-plan-'));
+  const service = await createKeyService({
+    databaseUrl: 'sqlite::memory:',
+    pepper: PEPPER,
+    port: 0,
+    defaultRateLimit: { requests: 1_000_000, perSeconds: 3600 },
+    logStream: new Writable({ write: (_chunk, _encoding, done) => done() }),
+  });
+  let session: ReconcileSession | undefined;
+  try {
+    const admin = await bootstrapAdmin({ store: service.store, pepper: PEPPER });
+    const endpoint = await service.listen();
+    const project = await generateBenchProject(join(dir, 'project'), KEYS);
+    const synth = await synthesize({ project, environments: ['development'] });
+    const stack = synth.stacks.find((s) => s.name === 'development');
+    if (stack === undefined || stack.keys.length !== KEYS) throw new Error(`expected a development stack of ${KEYS} keys`);
+    session = await ReconcileSession.open({
+      terraformDir: join(dir, 'terraform'),
+      mirrorDir: join(tmpdir(), 'kw-bench-provider-mirror'),
+      providerEntry: ENTRY,
+      credentials: { endpoint, apiKey: admin.secret },
+      terraformBinary: TERRAFORM,
+    });
+    progress(`creating ${KEYS} keys (untimed)`);
+    const created = await session.plan(stack);
+    await session.apply(created, new Progress({ write: () => true }));
+
+    const data = join(dir, 'terraform-data');
+    mkdirSync(data);
+    const resources = Object.fromEntries(Array.from({ length: KEYS }, (_, i) => [`d${i}`, { input: `value-${i}` }]));
+    writeFileSync(join(data, 'main.tf.json'), JSON.stringify({ resource: { terraform_data: resources } }));
+    await session.terraform.check(['init', '-input=false', '-no-color'], { cwd: data, attach: false });
+    await session.terraform.check(['apply', '-input=false', '-no-color', '-auto-approve'], { cwd: data });
+
+    const cases = [
+      { what: `${KEYS} keys, provider attached`, cwd: stack.directory, ms: [] as number[] },
+      { what: `${KEYS} terraform_data`, cwd: data, ms: [] as number[] },
+    ];
+    for (let round = 0; round <= runs; round++) {
+      for (const c of cases) {
+        const t0 = performance.now();
+        const result = await session.terraform.check(['plan', '-input=false', '-no-color', '-detailed-exitcode'], { cwd: c.cwd });
+        const ms = performance.now() - t0;
+        if (!result.stdout.includes('No changes.')) throw new Error(`${c.what}: the plan is not empty:\n${result.stdout.slice(-2000)}`);
+        if (round === 0) continue; // warm-up
+        c.ms.push(ms);
+        progress(`run ${round}: no-change plan of ${c.what}: ${seconds(ms)} s`);
+      }
+    }
+    const [keys, floor] = cases.map((c) => median(c.ms)) as [number, number];
+    progress(`no-change plan: ${seconds(keys)} s for ${KEYS} keys vs ${seconds(floor)} s for ${KEYS} terraform_data (${(keys / floor).toFixed(2)}×, target ≤ 3×)`);
+    return { plan300s: seconds(keys), terraformDataPlan300s: seconds(floor) };
+  } finally {
+    await session?.close();
+    await service.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
