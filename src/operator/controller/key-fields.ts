@@ -1,5 +1,6 @@
 // What the key service should hold for a resolved key (the fields the operator sets when it
 // creates a key and keeps when it owns one), and how the key the service holds differs from it.
+import ipaddr from 'ipaddr.js';
 import type { ApiKey, CreateKeyRequest } from '../../client/index.js';
 import type { ResolvedKey } from '../../spec/index.js';
 import { OWNER_METADATA, RESOURCE_METADATA } from './api-key-resource.js';
@@ -28,9 +29,20 @@ export interface KeyDifference {
   readonly removed: readonly string[];
 }
 
+/** One spelling per network (`2001:DB8::/32` and `2001:db8:0::/32` are the same), so only real changes count as drift. */
+function canonicalCidr(cidr: string): string {
+  try {
+    const [address, bits] = ipaddr.parseCIDR(cidr);
+    return `${address.toString()}/${bits}`;
+  } catch {
+    return cidr;
+  }
+}
+
 function diff(field: KeyDifference['field'], wanted: readonly string[], actual: readonly string[]): KeyDifference | undefined {
-  const want = new Set(wanted);
-  const have = new Set(actual);
+  const spell = field === 'allowedCidrs' ? canonicalCidr : (x: string) => x;
+  const want = new Set(wanted.map(spell));
+  const have = new Set(actual.map(spell));
   const added = [...have].filter((x) => !want.has(x)).sort();
   const removed = [...want].filter((x) => !have.has(x)).sort();
   return added.length + removed.length === 0 ? undefined : { field, added, removed };

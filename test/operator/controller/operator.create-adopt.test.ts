@@ -95,4 +95,21 @@ describe('the operator creates or adopts keys', () => {
     expect(await world.admin.verify({ key: k8s!, ip: '10.20.1.1' })).toMatchObject({ valid: true });
     expect(await operator.metrics.registry.getSingleMetricAsString('keywarden_operator_reconcile_errors_total')).toContain('controller="apikey"} 1');
   });
+
+  it('creates one key per environment and lists them in status', async () => {
+    const spec = compliantSpec('multi-bot');
+    const environments = spec.environments as Record<string, Record<string, unknown>>;
+    environments.staging = { allowedCidrs: ['2001:DB8:0::/48'], delivery: [{ kubernetesSecret: { namespace: NAMESPACE, name: 'multi-bot-staging', key: 'API_KEY' } }] };
+    await world.createApiKey('multi', spec);
+    const ready = await eventually(async () => ((await world.condition('multi', 'Ready'))?.status === 'True' ? world.getApiKey('multi') : undefined), 'Ready');
+    expect(ready.status!.environmentNames).toBe('production,staging');
+    const staging = ready.status!.environments!.staging!;
+    expect(staging.keyName).toBe('staging-multi-bot');
+    expect(staging.keyId).not.toBe(ready.status!.environments!.production!.keyId);
+    expect((await world.admin.getKey(staging.keyId!)).environment).toBe('staging');
+    // The same network spelt differently is no drift.
+    operator.resyncNow();
+    await operator.idle();
+    expect((await world.events('multi')).some((e) => e.reason === 'KeyDrift' || e.reason === 'KeyUpdated')).toBe(false);
+  });
 });
