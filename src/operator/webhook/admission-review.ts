@@ -13,6 +13,15 @@ const OPERATIONS = ['CREATE', 'UPDATE', 'DELETE', 'CONNECT'] as const;
 type Operation = (typeof OPERATIONS)[number];
 /** Real uids are UUIDs; anything much longer is not echoed back. */
 const MAX_UID_LENGTH = 128;
+/**
+ * Review cost grows with the document (a few ms per environment), and the review runs on the
+ * event loop: a document beyond these bounds is refused unreviewed. A real ApiKey holds a few
+ * hundred values at most.
+ */
+export const REVIEW_LIMITS = { maxValues: 5000, maxDepth: 32 } as const;
+/** The refusal message and the warnings are cut to these sizes (the API server shows them to a person). */
+const MAX_MESSAGE_LENGTH = 4096;
+const MAX_WARNINGS = 50;
 
 /** The parts of AdmissionReview.request the webhook reads. */
 export interface AdmissionRequest {
@@ -100,6 +109,31 @@ export interface ReviewResult {
 
 const ADMIT: AdmissionDecision = { allowed: true, findings: [], warnings: [] };
 
+/** Why a document is too large to review (counted without recursion), or undefined. */
+export function beyondReviewLimits(document: unknown): string | undefined {
+  let values = 0;
+  const stack: Array<{ value: unknown; depth: number }> = [{ value: document, depth: 0 }];
+  while (stack.length > 0) {
+    const { value, depth } = stack.pop()!;
+    values += 1;
+    if (values > REVIEW_LIMITS.maxValues) return `it holds more than ${REVIEW_LIMITS.maxValues} values`;
+    if (depth > REVIEW_LIMITS.maxDepth) return `it nests deeper than ${REVIEW_LIMITS.maxDepth} levels`;
+    if (typeof value === 'object' && value !== null) for (const child of Object.values(value)) stack.push({ value: child, depth: depth + 1 });
+  }
+  return undefined;
+}
+
+/** The decision with its message and warnings cut to what a person can read. */
+function bounded(decision: AdmissionDecision): AdmissionDecision {
+  const warnings =
+    decision.warnings.length <= MAX_WARNINGS
+      ? decision.warnings
+      : [...decision.warnings.slice(0, MAX_WARNINGS - 1), `… and ${decision.warnings.length - MAX_WARNINGS + 1} more findings (run keywarden check for all)`];
+  const message =
+    decision.message === undefined || decision.message.length <= MAX_MESSAGE_LENGTH ? decision.message : `${decision.message.slice(0, MAX_MESSAGE_LENGTH - 40)}… (cut; run keywarden check for all)`;
+  return { ...decision, warnings, ...(message !== undefined ? { message } : {}) };
+}
+
 /** Decides one parsed request. */
 export function decideAdmission(request: AdmissionRequest, options: ApiKeyReviewerOptions): ReviewResult {
   const skipped = (warning?: string): ReviewResult => ({
@@ -114,8 +148,15 @@ export function decideAdmission(request: AdmissionRequest, options: ApiKeyReview
   const object = request.object!;
   const metadata = isRecord(object.metadata) ? object.metadata : {};
   if (request.operation === 'UPDATE' && metadata.deletionTimestamp !== undefined && metadata.deletionTimestamp !== null) return skipped();
-  const unchanged = request.operation === 'UPDATE' && isDeepStrictEqual(documentOf(object), documentOf(request.oldObject!));
+  const tooLarge = beyondReviewLimits(documentOf(object));
+  const unchanged = tooLarge === undefined && request.operation === 'UPDATE' && isDeepStrictEqual(documentOf(object), documentOf(request.oldObject!));
   const mode: AdmissionMode = unchanged ? 'Warn' : options.mode;
+  if (tooLarge !== undefined) {
+    const name = typeof metadata.name === 'string' ? metadata.name : (request.name ?? 'apikey');
+    const message = `ApiKey ${name} is too large to review: ${tooLarge}. Split it, or check it with keywarden check.`;
+    const decision: AdmissionDecision = mode === 'Fail' ? { allowed: false, findings: [], warnings: [], message } : { allowed: true, findings: [], warnings: [message.slice(0, 256)] };
+    return { response: admissionResponse(request.uid, decision), outcome: decision.allowed ? 'warned' : 'refused', rules: [] };
+  }
   const project = options.project?.();
   const policy = options.policy?.();
   const decision = reviewApiKey(object, {
@@ -126,5 +167,5 @@ export function decideAdmission(request: AdmissionRequest, options: ApiKeyReview
     now: options.now?.() ?? new Date(),
   });
   const outcome: ReviewOutcome = !decision.allowed ? 'refused' : decision.warnings.length > 0 ? 'warned' : 'allowed';
-  return { response: admissionResponse(request.uid, decision), outcome, rules: [...new Set(decision.findings.map((f) => f.ruleId))] };
+  return { response: admissionResponse(request.uid, bounded(decision)), outcome, rules: [...new Set(decision.findings.map((f) => f.ruleId))] };
 }

@@ -72,6 +72,28 @@ describe('the admission webhook facing malformed and hostile requests', () => {
     );
   });
 
+  it('refuses unreviewed, without blocking, a document too large or too deep to review', async () => {
+    const environments = Object.fromEntries(Array.from({ length: 5100 }, (_, i) => [`e${i}`, {}]));
+    const wide = await post(webhook, review({ ...compliant, spec: { ...(compliant.spec as object), environments } }));
+    expect(wide.body.response).toMatchObject({ allowed: false, status: { code: 403, message: 'ApiKey order-bot-billing is too large to review: it holds more than 5000 values. Split it, or check it with keywarden check.' } });
+    // Built as text: 5,000 levels of nesting (JSON.stringify and most reviewers would recurse).
+    const deepSpec = `${'{"a":'.repeat(5000)}{}${'}'.repeat(5000)}`;
+    const text = JSON.stringify(review({ ...compliant, spec: 'DEEP' })).replace('"DEEP"', deepSpec);
+    const deep = await post(webhook, text);
+    expect(deep.status).toBe(200);
+    expect((deep.body.response as { status: { message: string } }).status.message).toContain('it nests deeper than 32 levels');
+  });
+
+  it('cuts the refusal message and the warnings of a document with very many findings to a readable size', async () => {
+    const environments = Object.fromEntries(Array.from({ length: 120 }, (_, i) => [`env-${i}`, { scopes: ['invoices:*'] }]));
+    const many = review({ ...compliant, spec: { ...(compliant.spec as object), environments } });
+    const refused = (await post(webhook, many)).body.response as { allowed: boolean; warnings?: string[]; status: { message: string } };
+    expect(refused.allowed).toBe(false);
+    expect(refused.status.message.length).toBeLessThanOrEqual(4096);
+    expect(refused.status.message).toMatch(/… \(cut; run keywarden check for all\)$/);
+    expect(refused.warnings?.length ?? 0).toBeLessThanOrEqual(50);
+  });
+
   it('refuses a client that does not trust its certificate', async () => {
     const other = (await import('./webhook-harness.js')).certificateDir();
     try {
