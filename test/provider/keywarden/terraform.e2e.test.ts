@@ -18,6 +18,8 @@ interface KeyConfig {
   environment: string;
   scopes: string[];
   importId?: string;
+  /** Leave the aws_secrets_manager block out. */
+  withoutAws?: boolean;
 }
 
 interface StateResource {
@@ -104,10 +106,15 @@ resource "keywarden_api_key" "main" {
     path = ${JSON.stringify(secretFile)}
   }
 
+${
+    key.withoutAws
+      ? ''
+      : `
   aws_secrets_manager {
     secret_id = "test/order-bot/billing"
   }
-}
+`
+  }}
 
 data "keywarden_api_key" "by_name" {
   name = keywarden_api_key.main.name
@@ -299,6 +306,38 @@ ${imported}`,
     expect(plan.stdout).toContain('No changes.');
     expect(plan.status).toBe(0);
     expectNoPlaintextAnywhere([apply.stdout, plan.stdout]);
+  }, 120_000);
+
+  it('stops managing a removed delivery block with a warning, leaving the secret there and the key as it was', async () => {
+    const id = mainId();
+    const secret = readFileSync(secretFile, 'utf8');
+    writeConfig({ environment: 'qa', scopes: ['invoices:read'], importId: String(managed('handmade')?.id), withoutAws: true });
+    const apply = await terraform(['apply', '-auto-approve', '-input=false', '-no-color']);
+    expect(apply.status).toBe(0);
+    expect(apply.stdout + apply.stderr).toContain('Warning: Delivery removed: the secret stays at its destination');
+    expect(apply.stdout + apply.stderr).toContain('the Secrets Manager secret "test/order-bot/billing"');
+    expect(apply.stdout).toContain('Resources: 0 added, 1 changed, 0 destroyed.');
+    expect(mainId()).toBe(id);
+    const stages = secretsManager.versionStages('test/order-bot/billing');
+    const current = Object.entries(stages).find(([, labels]) => labels.includes('AWSCURRENT'))?.[0] ?? '';
+    expect(secretsManager.secretString('test/order-bot/billing', current)).toBe(secret);
+    expect(await client.getKey(id)).toMatchObject({ status: 'active', currentVersionId: managed('main')?.current_version });
+    expectNoPlaintextAnywhere([apply.stdout, apply.stderr]);
+  }, 120_000);
+
+  it('adopts a destination added back that still holds the current version: no new secret', async () => {
+    const version = String(managed('main')?.current_version);
+    const secret = readFileSync(secretFile, 'utf8');
+    writeConfig({ environment: 'qa', scopes: ['invoices:read'], importId: String(managed('handmade')?.id) });
+    const apply = await terraform(['apply', '-auto-approve', '-input=false', '-no-color']);
+    expect(apply.status).toBe(0);
+    // The resource's diff adds the block and leaves current_version alone (no rotation).
+    expect(apply.stdout).toContain('+ aws_secrets_manager {');
+    expect(apply.stdout).not.toMatch(/~ current_version/);
+    expect(apply.stdout).toContain('Resources: 0 added, 1 changed, 0 destroyed.');
+    expect(managed('main')?.current_version).toBe(version);
+    expect(delivered()).toBe(secret);
+    expectNoPlaintextAnywhere([apply.stdout, apply.stderr]);
   }, 120_000);
 
   it('reports a bad scope at its configuration line and changes nothing', async () => {
