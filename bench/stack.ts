@@ -105,6 +105,11 @@ const median = (values: number[]): number => {
   return sorted[Math.floor(sorted.length / 2)] as number;
 };
 const seconds = (ms: number): number => Math.round(ms) / 1000;
+/** CPU time of this process so far, in ms (all threads: the garbage collector's too). */
+const cpuMs = (): number => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
 
 export async function run(args: string[]): Promise<Record<string, unknown>> {
   const specs = option(args, '--specs', 1000);
@@ -122,13 +127,18 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       checkPolicy(load);
       const loadMs = performance.now() - t0;
       t0 = performance.now();
+      const cpu0 = cpuMs();
       const result = await synthesize({ project, outdir: join(dir, 'cdktf.out') });
       const synthMs = performance.now() - t0;
+      const synthCpuMs = cpuMs() - cpu0;
       keys = result.stacks.reduce((n, s) => n + s.keys.length, 0);
-      if (r === 0) continue; // warm-up
+      if (r === 0) {
+        process.stderr.write(`  warm-up: synthesize ${seconds(synthMs)} s (CPU ${seconds(synthCpuMs)} s)\n`);
+        continue;
+      }
       floor.push(loadMs);
       synth.push(synthMs);
-      process.stderr.write(`  run ${r}: synthesize ${seconds(synthMs)} s (load + policy alone ${seconds(loadMs)} s), ${keys} keys\n`);
+      process.stderr.write(`  run ${r}: synthesize ${seconds(synthMs)} s (CPU ${seconds(synthCpuMs)} s; load + policy alone ${seconds(loadMs)} s), ${keys} keys\n`);
     }
     process.stderr.write(`stack: synthesize median ${seconds(median(synth))} s, load + policy median ${seconds(median(floor))} s (${(median(synth) / median(floor)).toFixed(2)}×)\n`);
     return {
