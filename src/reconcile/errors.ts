@@ -1,5 +1,6 @@
 // The error catalog of plan/apply/destroy/up: codes are permanent and never reused; each
 // message says what was wrong and what to do. Usage errors exit 2, failed Terraform runs 1.
+// KWR008 and KWR010 are retired (synthesis errors carry the stack module's KWT codes).
 
 export interface ReconcileErrorDescriptor {
   readonly code: string;
@@ -22,9 +23,7 @@ export const RECONCILE_ERRORS = {
   unreadableFile: entry('KWR005', 'File cannot be read', 'Check the path and its permissions.', 2),
   unknownFormat: entry('KWR006', 'Unknown output format', 'Use --format text, markdown or json.', 2),
   approvalRequired: entry('KWR007', 'Approval required', 'Standard input is not a terminal, so nobody can confirm: pass --auto-approve to apply without asking.', 2),
-  synthesisFailed: entry('KWR008', 'Specs not synthesized', 'Fix the findings listed above (run keywarden check), then run the command again.', 1),
   providerInstallFailed: entry('KWR009', 'Provider not installed', 'Check that the directory is writable, or run keywarden provider install --dir DIR yourself.', 2),
-  unknownEnvironment: entry('KWR010', 'Unknown environment', 'Name an environment of the project file (see environments: in keywarden.yaml).', 2),
   nothingReachable: entry('KWR011', 'Nothing to apply offline', 'Add a test-mode environment with file delivery to the project (see docs/apply.md).', 1),
   verificationFailed: entry('KWR012', 'Delivered key not accepted', 'The key service refused the key read from its delivery file; run keywarden up again, or delete .keywarden/ to start afresh.', 1),
 } as const satisfies Record<string, ReconcileErrorDescriptor>;
