@@ -185,7 +185,7 @@ export class KeysStack extends TerraformStack {
   private awsProviderOf(environment: ProjectEnvironment, aliased: boolean): AwsProvider {
     let provider = this.awsProviders.get(environment.name);
     if (provider === undefined) {
-      provider = new AwsProvider(this, `aws-${environment.name}`, {
+      provider = new AwsProvider(this, `aws-${terraformId(environment.name)}`, {
         ...(aliased ? { alias: terraformId(environment.name) } : {}),
         ...(environment.awsRegion !== undefined ? { region: environment.awsRegion } : {}),
         ...(environment.awsProfile !== undefined ? { profile: environment.awsProfile } : {}),

@@ -50,6 +50,17 @@ describe('KeysStack: Secrets Manager secrets', () => {
     expect(json).toHaveProviderWithProperties(AwsProvider, { region: 'eu-central-1' });
   });
 
+  it('points the delivery at the secret\'s own region when neither the delivery nor the environment names one', () => {
+    const project = 'apiVersion: keywarden.dev/v1alpha1\nkind: Project\nenvironments: { production: { mode: live }, staging: { mode: live }, development: { mode: test } }\n';
+    const { json } = synthStack('production', { specs: load(undefined, project), environments: ['production'] });
+    const parsed = JSON.parse(json);
+    expect(parsed.provider.aws).toEqual([{}]);
+    expect(parsed.resource.aws_secretsmanager_secret['secret-default-prod_order-bot_billing'].region).toBeUndefined();
+    expect(parsed.resource.keywarden_api_key['production-order-bot'].aws_secrets_manager).toEqual([
+      { secret_id: '${aws_secretsmanager_secret.secret-default-prod_order-bot_billing.arn}', region: '${aws_secretsmanager_secret.secret-default-prod_order-bot_billing.region}' },
+    ]);
+  });
+
   it('omits the owner tag when the spec names no owner', () => {
     const project = `apiVersion: keywarden.dev/v1alpha1
 kind: Project
