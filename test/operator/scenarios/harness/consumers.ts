@@ -39,6 +39,8 @@ export interface ConsumersOptions {
   readonly secretsManager: SecretsManagerClient;
   readonly verifier: Pick<KeywardenClient, 'verify'>;
   readonly targets: readonly ConsumerTarget[];
+  /** The address consumers call from (sent as verify's `ip`; keys with an allowlist need one). */
+  readonly ip?: string;
   /** Parallel consumer loops. [8] */
   readonly concurrency?: number;
 }
@@ -51,6 +53,11 @@ export class Consumers {
   private running = false;
   private loops: Promise<void>[] = [];
   private next = 0;
+  /** Per loop: calls started and calls finished (a read and its verify). */
+  private progress: Array<{ started: number; finished: number }> = [];
+  /** Calls under way: what they wait for (for a diagnosis when a server stops answering). */
+  private readonly waiting = new Map<number, string>();
+  private callIds = 0;
 
   constructor(private readonly options: ConsumersOptions) {}
 
@@ -63,13 +70,23 @@ export class Consumers {
     if (this.running) return;
     this.running = true;
     const n = this.options.concurrency ?? 8;
-    this.loops = Array.from({ length: n }, () => this.loop());
+    this.progress = Array.from({ length: n }, () => ({ started: 0, finished: 0 }));
+    this.loops = this.progress.map((p) => this.loop(p));
   }
 
   /** Resolves once `extra` more verify calls have been made (keeps consumers busy across a phase). */
   async waitForCalls(extra: number): Promise<void> {
     const target = this.calls + extra;
     while (this.running && this.calls < target) await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+
+  /**
+   * Resolves once every loop has finished a call it started after this moment: from then on no
+   * consumer holds a secret it read before (a "propagated" point, as after a Secret reload).
+   */
+  async freshReads(): Promise<void> {
+    const marks = this.progress.map((p) => p.started);
+    while (this.running && this.progress.some((p, i) => p.finished <= marks[i]!)) await new Promise((resolve) => setTimeout(resolve, 2));
   }
 
   /** Makes one call for every target now (in order) and returns how many were made. */
@@ -90,20 +107,37 @@ export class Consumers {
     return { calls: this.calls, rejected: [...this.rejected], notDelivered: this.notDelivered, errors: [...this.errors] };
   }
 
-  private async loop(): Promise<void> {
+  private async loop(progress: { started: number; finished: number }): Promise<void> {
     const targets = this.options.targets;
     while (this.running && targets.length > 0) {
       const target = targets[this.next++ % targets.length]!;
+      progress.started += 1;
       await this.callOnce(target);
+      progress.finished += 1;
       // One turn of the event loop between calls so the operator and the servers get theirs.
       await new Promise((resolve) => setImmediate(resolve));
     }
   }
 
   /** Reads the target now and verifies what it holds; true when a call was made. */
+  /** What each call under way waits for now, e.g. "verify for kubernetes-secret:shop/a#K". */
+  get inFlight(): string[] {
+    return [...this.waiting.values()];
+  }
+
   private async callOnce(target: ConsumerTarget): Promise<boolean> {
+    const id = ++this.callIds;
+    try {
+      return await this.call(target, id);
+    } finally {
+      this.waiting.delete(id);
+    }
+  }
+
+  private async call(target: ConsumerTarget, id: number): Promise<boolean> {
     let secret: string | undefined;
     try {
+      this.waiting.set(id, `read ${describeTarget(target)}`);
       secret = await this.read(target);
     } catch (err) {
       this.errors.push(`read ${describeTarget(target)}: ${(err as Error).name}`);
@@ -114,7 +148,8 @@ export class Consumers {
       return false;
     }
     try {
-      const answer = await this.options.verifier.verify({ key: secret });
+      this.waiting.set(id, `verify for ${describeTarget(target)}`);
+      const answer = await this.options.verifier.verify({ key: secret, ...(this.options.ip !== undefined ? { ip: this.options.ip } : {}) });
       this.calls += 1;
       if (!answer.valid) this.rejected.push({ target: describeTarget(target), code: answer.code, prefix: secret.slice(0, 12) });
       return true;

@@ -27,6 +27,9 @@ function endToEnd(headers: IncomingMessage['headers']): Record<string, string | 
 
 class Proxy {
   readonly sockets = new Set<Socket>();
+  /** Requests passed on and not yet answered by the server: "METHOD path". */
+  readonly waiting = new Map<number, string>();
+  private ids = 0;
   readonly upstreamRequests = new Set<ReturnType<typeof httpRequest>>();
   private server: Server | undefined;
   private readonly agent = new Agent({ keepAlive: true });
@@ -116,9 +119,18 @@ class Proxy {
       agent: this.agent,
     });
     this.upstreamRequests.add(upstreamReq);
-    upstreamReq.on('close', () => this.upstreamRequests.delete(upstreamReq));
+    const id = ++this.ids;
+    const label = `${this.upstream} ${request.method} ${request.path}`;
+    if (request.query.get('watch') !== 'true' && request.query.get('watch') !== '1') this.waiting.set(id, label);
+    upstreamReq.on('socket', (sock) => { if (this.waiting.has(id)) this.waiting.set(id, `${label} [socket ${sock.localPort}]`); });
+    upstreamReq.on('finish', () => { if (this.waiting.has(id)) this.waiting.set(id, `${this.waiting.get(id)} [sent]`); });
+    upstreamReq.on('close', () => {
+      this.upstreamRequests.delete(upstreamReq);
+      this.waiting.delete(id);
+    });
     upstreamReq.on('error', () => res.destroy());
     upstreamReq.on('response', (upstreamRes) => {
+      this.waiting.delete(id);
       if (rule?.action.kind === 'crash') {
         // 'after': the server carried the request out; its reply never reaches the operator.
         upstreamRes.resume();
@@ -173,6 +185,11 @@ export class Incarnation {
     const life = new Incarnation(number, plan, timeline, upstreams);
     for (const proxy of life.proxies) life.urls[proxy.upstream] = await proxy.start();
     return life;
+  }
+
+  /** Requests this incarnation sent that the servers have not answered yet (watches excluded). */
+  get waitingForServers(): string[] {
+    return this.proxies.flatMap((p) => [...p.waiting.values()]);
   }
 
   get dead(): boolean {

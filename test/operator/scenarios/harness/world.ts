@@ -17,6 +17,9 @@ import { TestClock } from './test-clock.js';
 import { Timeline } from './timeline.js';
 
 export const APIKEY_PLURAL = 'apikeys';
+/** The network scenario keys allow, and the address consumers call from. */
+export const CONSUMER_NETWORK = '10.20.0.0/16';
+export const CONSUMER_IP = '10.20.0.7';
 
 /** One delivery of a scenario key: a Kubernetes Secret data key and/or a Secrets Manager secret. */
 export interface ScenarioDelivery {
@@ -53,8 +56,9 @@ export function apiKeyManifest(options: ApiKeyManifestOptions): Record<string, u
       owner: 'payments-team@example.com',
       scopes: ['invoices:read'],
       rateLimit: { requests: 1_000_000, per: '1h' },
+      expiresAfter: '365d',
       rotation: options.rotation ?? { every: '30d', overlap: '1h' },
-      environments: { [options.environment ?? 'production']: { delivery } },
+      environments: { [options.environment ?? 'production']: { allowedCidrs: [CONSUMER_NETWORK], delivery } },
       ...options.spec,
     },
   };
@@ -96,6 +100,7 @@ export class World {
   /** A Secrets Manager client straight to the fake. */
   readonly secretsManager: SecretsManagerClient;
   private readonly consumerSets: Consumers[] = [];
+  private readonly stopHooks: Array<() => Promise<void>> = [];
 
   private constructor(
     readonly clock: TestClock,
@@ -187,6 +192,7 @@ export class World {
       secretsManager: this.secretsManager,
       verifier: this.admin,
       targets,
+      ip: CONSUMER_IP,
       ...(concurrency !== undefined ? { concurrency } : {}),
     });
     this.consumerSets.push(set);
@@ -205,8 +211,14 @@ export class World {
     throw new Error(`condition not reached: ${await describe()}`);
   }
 
+  /** Runs `hook` at the start of stop() (e.g. abandon an operator). */
+  onStop(hook: () => Promise<void>): void {
+    this.stopHooks.push(hook);
+  }
+
   async stop(): Promise<void> {
     await Promise.all(this.consumerSets.map((c) => c.stop()));
+    for (const hook of this.stopHooks.splice(0)) await hook();
     for (const life of this.incarnations) life.crash('end of test');
     await Promise.all(this.incarnations.map((l) => l.close()));
     this.timeline.stop();
