@@ -40,7 +40,8 @@ describeWith(terraformMissing)('keywarden plan, apply and destroy', () => {
   }
 
   beforeAll(async () => {
-    cpSync(EXAMPLES, root, { recursive: true });
+    // What `npm start` leaves in examples/ (store, state, synthesized stacks) must not make the copy stale.
+    cpSync(EXAMPLES, root, { recursive: true, filter: (source) => !/[\\/](\.keywarden|cdktf\.out)$/.test(source) });
     service = await startEmbeddedService({ dataDir: join(root, '.keywarden'), logStream: new Capture() });
     client = new KeywardenClient({ endpoint: service.credentials.endpoint, apiKey: service.credentials.apiKey });
     env = { ...process.env, KEYWARDEN_ENDPOINT: service.credentials.endpoint, KEYWARDEN_API_KEY: service.credentials.apiKey };
