@@ -1,7 +1,7 @@
 // Leader gating: an operator that does not hold the Lease watches but does not act — no key is
 // created, no status written — and acts once the holder's Lease has expired (by the operator's
 // clock) and it took the Lease over.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { CoordinationV1Api } from '@kubernetes/client-node';
 import { compliantSpec, eventually, World } from './harness.js';
 
@@ -10,6 +10,9 @@ describe('only the leader reconciles', () => {
 
   beforeAll(async () => {
     world = await new World().start();
+  });
+  afterEach(async () => {
+    await world.stopOperators();
   });
   afterAll(async () => {
     await world.stop();
@@ -41,5 +44,43 @@ describe('only the leader reconciles', () => {
     await operator.stop();
     // A graceful stop hands the Lease back at once.
     expect((await leases.readNamespacedLease({ namespace: 'keywarden', name: 'keywarden-operator' })).spec?.holderIdentity).toBe('');
+  });
+
+  it('keeps the Lease when abandoned (a crash), so another replica waits for it to expire', async () => {
+    const leases = world.kube.kubeConfig().makeApiClient(CoordinationV1Api);
+    const operator = world.operator({ identity: 'crashing', leaderElection: { leaseNamespace: 'crash', retryPeriodSeconds: 0.02 } });
+    await operator.start();
+    await eventually(() => operator.isLeader, 'leadership');
+    await operator.abandon();
+    expect(operator.healthy).toBe(false);
+    expect((await leases.readNamespacedLease({ namespace: 'crash', name: 'keywarden-operator' })).spec?.holderIdentity).toBe('crashing');
+    const next = world.operator({ identity: 'next', leaderElection: { leaseNamespace: 'crash', retryPeriodSeconds: 0.02 } });
+    await next.start();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(next.isLeader).toBe(false);
+    world.now = new Date(world.now.getTime() + 16_000);
+    await eventually(() => next.isLeader, 'takeover after the lease duration');
+  });
+
+  it('watches only the namespaces it is given', async () => {
+    const operator = world.operator({ namespaces: ['elsewhere'] });
+    await operator.start();
+    await world.createApiKey('not-watched', compliantSpec('not-watched-bot'));
+    const spec = compliantSpec('watched-bot');
+    (spec.environments as { production: { delivery: unknown[] } }).production.delivery = [{ kubernetesSecret: { namespace: 'elsewhere', name: 'watched-bot-key', key: 'API_KEY' } }];
+    await world.custom.createNamespacedCustomObject({
+      group: 'keywarden.dev',
+      version: 'v1alpha1',
+      namespace: 'elsewhere',
+      plural: 'apikeys',
+      body: { apiVersion: 'keywarden.dev/v1alpha1', kind: 'ApiKey', metadata: { name: 'watched', namespace: 'elsewhere' }, spec },
+    });
+    await eventually(async () => {
+      const o = (await world.custom.getNamespacedCustomObject({ group: 'keywarden.dev', version: 'v1alpha1', namespace: 'elsewhere', plural: 'apikeys', name: 'watched' })) as { status?: { conditions?: Array<{ type: string; status: string }> } };
+      return o.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+    }, 'the watched namespace reconciled');
+    operator.resyncNow();
+    await operator.idle();
+    expect((await world.getApiKey('not-watched'))!.status).toBeUndefined();
   });
 });
