@@ -152,9 +152,9 @@ function structs(name: string, block: Block, extendsClause: string, out: string[
       `/** ${name} as Terraform JSON (snake_case keys). */`,
       `export function ${fn}(struct?: ${name}${extendsClause === '' ? ' | cdktf.IResolvable' : ''}): any {`,
       '  if (struct === undefined || !cdktf.canInspect(struct) || cdktf.Tokenization.isResolvable(struct)) return struct;',
-      '  return {',
+      '  return definedOnly({',
       ...mapped,
-      '  };',
+      '  });',
       '}',
     ].join('\n'),
   );
@@ -201,7 +201,7 @@ function elementFile(kind: 'resource' | 'data', providerTypeName: string, versio
       '}',
     ].join('\n'),
   );
-  return [HEADER, "import { Construct } from 'constructs';", "import * as cdktf from 'cdktf';", '', out.join('\n\n'), ''].join('\n');
+  return [HEADER, "import { Construct } from 'constructs';", "import * as cdktf from 'cdktf';", "import { definedOnly } from '../bindings-support.js';", '', out.join('\n\n'), ''].join('\n');
 }
 
 function providerFile(provider: ProviderDescription): string {
@@ -250,7 +250,7 @@ function providerFile(provider: ProviderDescription): string {
       '}',
     ].join('\n'),
   );
-  return [HEADER, "import { Construct } from 'constructs';", "import * as cdktf from 'cdktf';", '', out.join('\n\n'), ''].join('\n');
+  return [HEADER, "import { Construct } from 'constructs';", "import * as cdktf from 'cdktf';", "import { definedOnly } from '../bindings-support.js';", '', out.join('\n\n'), ''].join('\n');
 }
 
 /** File name (relative to src/stack/bindings/) → content of every binding file. */

@@ -2,6 +2,7 @@
 // src/provider/keywarden. Do not edit: change the schema and regenerate.
 import { Construct } from 'constructs';
 import * as cdktf from 'cdktf';
+import { definedOnly } from '../bindings-support.js';
 
 /**
  * Requests allowed per window.
@@ -24,10 +25,10 @@ export interface ApiKeyRateLimit {
 /** ApiKeyRateLimit as Terraform JSON (snake_case keys). */
 export function apiKeyRateLimitToTerraform(struct?: ApiKeyRateLimit | cdktf.IResolvable): any {
   if (struct === undefined || !cdktf.canInspect(struct) || cdktf.Tokenization.isResolvable(struct)) return struct;
-  return {
+  return definedOnly({
     requests: cdktf.numberToTerraform(struct.requests),
     per: cdktf.stringToTerraform(struct.per),
-  };
+  });
 }
 
 /**
@@ -51,10 +52,10 @@ export interface ApiKeyAwsSecretsManager {
 /** ApiKeyAwsSecretsManager as Terraform JSON (snake_case keys). */
 export function apiKeyAwsSecretsManagerToTerraform(struct?: ApiKeyAwsSecretsManager | cdktf.IResolvable): any {
   if (struct === undefined || !cdktf.canInspect(struct) || cdktf.Tokenization.isResolvable(struct)) return struct;
-  return {
+  return definedOnly({
     secret_id: cdktf.stringToTerraform(struct.secretId),
     region: cdktf.stringToTerraform(struct.region),
-  };
+  });
 }
 
 /**
@@ -84,11 +85,11 @@ export interface ApiKeyKubernetesSecret {
 /** ApiKeyKubernetesSecret as Terraform JSON (snake_case keys). */
 export function apiKeyKubernetesSecretToTerraform(struct?: ApiKeyKubernetesSecret | cdktf.IResolvable): any {
   if (struct === undefined || !cdktf.canInspect(struct) || cdktf.Tokenization.isResolvable(struct)) return struct;
-  return {
+  return definedOnly({
     namespace: cdktf.stringToTerraform(struct.namespace),
     name: cdktf.stringToTerraform(struct.name),
     key: cdktf.stringToTerraform(struct.key),
-  };
+  });
 }
 
 /**
@@ -106,9 +107,9 @@ export interface ApiKeyFile {
 /** ApiKeyFile as Terraform JSON (snake_case keys). */
 export function apiKeyFileToTerraform(struct?: ApiKeyFile | cdktf.IResolvable): any {
   if (struct === undefined || !cdktf.canInspect(struct) || cdktf.Tokenization.isResolvable(struct)) return struct;
-  return {
+  return definedOnly({
     path: cdktf.stringToTerraform(struct.path),
-  };
+  });
 }
 
 /**
@@ -216,7 +217,7 @@ export interface ApiKeyConfig extends cdktf.TerraformMetaArguments {
 /** ApiKeyConfig as Terraform JSON (snake_case keys). */
 export function apiKeyConfigToTerraform(struct?: ApiKeyConfig): any {
   if (struct === undefined || !cdktf.canInspect(struct) || cdktf.Tokenization.isResolvable(struct)) return struct;
-  return {
+  return definedOnly({
     name: cdktf.stringToTerraform(struct.name),
     environment: cdktf.stringToTerraform(struct.environment),
     integration: cdktf.stringToTerraform(struct.integration),
@@ -233,7 +234,7 @@ export function apiKeyConfigToTerraform(struct?: ApiKeyConfig): any {
     aws_secrets_manager: cdktf.listMapper(apiKeyAwsSecretsManagerToTerraform, true)(struct.awsSecretsManager),
     kubernetes_secret: cdktf.listMapper(apiKeyKubernetesSecretToTerraform, true)(struct.kubernetesSecret),
     file: cdktf.listMapper(apiKeyFileToTerraform, true)(struct.file),
-  };
+  });
 }
 
 /**

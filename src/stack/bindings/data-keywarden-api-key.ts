@@ -2,6 +2,7 @@
 // src/provider/keywarden. Do not edit: change the schema and regenerate.
 import { Construct } from 'constructs';
 import * as cdktf from 'cdktf';
+import { definedOnly } from '../bindings-support.js';
 
 /**
  * Reads a key of the account by `id` or by `name` (a key that is not revoked). The secret is never readable.
@@ -24,10 +25,10 @@ export interface DataKeywardenApiKeyConfig extends cdktf.TerraformMetaArguments 
 /** DataKeywardenApiKeyConfig as Terraform JSON (snake_case keys). */
 export function dataKeywardenApiKeyConfigToTerraform(struct?: DataKeywardenApiKeyConfig): any {
   if (struct === undefined || !cdktf.canInspect(struct) || cdktf.Tokenization.isResolvable(struct)) return struct;
-  return {
+  return definedOnly({
     id: cdktf.stringToTerraform(struct.id),
     name: cdktf.stringToTerraform(struct.name),
-  };
+  });
 }
 
 /**

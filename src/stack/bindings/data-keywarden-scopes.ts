@@ -2,6 +2,7 @@
 // src/provider/keywarden. Do not edit: change the schema and regenerate.
 import { Construct } from 'constructs';
 import * as cdktf from 'cdktf';
+import { definedOnly } from '../bindings-support.js';
 
 /**
  * The scopes the key service knows: its own management scopes and the application scopes it was configured with.
@@ -18,9 +19,9 @@ export interface DataKeywardenScopesConfig extends cdktf.TerraformMetaArguments 
 /** DataKeywardenScopesConfig as Terraform JSON (snake_case keys). */
 export function dataKeywardenScopesConfigToTerraform(struct?: DataKeywardenScopesConfig): any {
   if (struct === undefined || !cdktf.canInspect(struct) || cdktf.Tokenization.isResolvable(struct)) return struct;
-  return {
+  return definedOnly({
     include_management: cdktf.booleanToTerraform(struct.includeManagement),
-  };
+  });
 }
 
 /**

@@ -2,6 +2,7 @@
 // src/provider/keywarden. Do not edit: change the schema and regenerate.
 import { Construct } from 'constructs';
 import * as cdktf from 'cdktf';
+import { definedOnly } from '../bindings-support.js';
 
 /**
  * Manages API keys in a Keywarden key service and delivers their secrets to where workloads read them.
@@ -72,7 +73,7 @@ export interface KeywardenProviderConfig {
 /** KeywardenProviderConfig as Terraform JSON (snake_case keys). */
 export function keywardenProviderConfigToTerraform(struct?: KeywardenProviderConfig | cdktf.IResolvable): any {
   if (struct === undefined || !cdktf.canInspect(struct) || cdktf.Tokenization.isResolvable(struct)) return struct;
-  return {
+  return definedOnly({
     endpoint: cdktf.stringToTerraform(struct.endpoint),
     api_key: cdktf.stringToTerraform(struct.apiKey),
     ca_file: cdktf.stringToTerraform(struct.caFile),
@@ -83,7 +84,7 @@ export function keywardenProviderConfigToTerraform(struct?: KeywardenProviderCon
     aws_endpoint: cdktf.stringToTerraform(struct.awsEndpoint),
     kubeconfig: cdktf.stringToTerraform(struct.kubeconfig),
     alias: cdktf.stringToTerraform(struct.alias),
-  };
+  });
 }
 
 /**
