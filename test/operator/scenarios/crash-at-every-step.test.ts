@@ -95,11 +95,14 @@ describe('the operator killed at every step of a rotation', () => {
   });
 
   it.each(killPoints.map((k, i) => [k.name, k, i] as const))('completes after a kill %s', async (_name, point, i) => {
-    const key = scenarioKey(`crash-${String(i).padStart(2, '0')}`);
+    // One namespace per case, watched alone, so earlier cases' keys cost nothing here.
+    const namespace = `crash-${String(i).padStart(2, '0')}`;
+    const key = scenarioKey(namespace, { namespace });
     await world.applyApiKey(key.manifest);
     let armed = false;
     const resource = `${key.namespace}/${key.name}`;
     const first = await startOperator(world, {
+      namespaces: [namespace],
       crashOnStep: (e) => armed && point.step !== undefined && e.resource === resource && e.phase === point.step.phase && e.stage === point.step.stage,
     });
     await drive(world, first, [key], (s) => s.rotation?.phase === 'Idle' && s.rotation.currentVersion !== undefined, { endOverlaps: false });
@@ -120,7 +123,7 @@ describe('the operator killed at every step of a rotation', () => {
     expect(crash.cause).toBe(point.rule !== undefined ? point.name : `step ${point.step!.phase} ${point.step!.stage}`);
     expect(world.plan.armed).toEqual([]);
 
-    const second = await startOperator(world);
+    const second = await startOperator(world, { namespaces: [namespace] });
     const finished = await drive(world, second, [key], rotatedFrom(ctx.v1));
     expect(finished.reached).toBe(true);
     await consumers.freshReads();
