@@ -60,7 +60,9 @@ export async function startEmbeddedService(options: EmbeddedServiceOptions): Pro
   try {
     const existing = await service.store.listAccounts({ limit: 1 });
     const account = existing.items[0];
-    const keyName = `keywarden-up-${randomBytes(4).toString('hex')}`;
+    // A run that was killed could not revoke its key: do it now (its plaintext is lost anyway).
+    if (account !== undefined) await revokeLeftoverRunKeys(service, account.id);
+    const keyName = `${RUN_KEY_NAME_PREFIX}${randomBytes(4).toString('hex')}`;
     const admin =
       account === undefined
         ? await bootstrapAdmin({ store: service.store, pepper, keyPrefix: service.options.keyPrefix, keyName })
@@ -105,6 +107,18 @@ async function issueRunKey(service: KeyService, pepper: string, accountId: strin
   );
   if (typeof created === 'string') throw new Error(`could not create the run's admin key: ${created}`);
   return { accountId, keyId: created.key.id, secret };
+}
+
+/** Name prefix of the run keys (`keywarden-up-<8 hex>`), in the account's `admin` environment. */
+const RUN_KEY_NAME_PREFIX = 'keywarden-up-';
+
+async function revokeLeftoverRunKeys(service: KeyService, accountId: string): Promise<void> {
+  let cursor: string | undefined;
+  do {
+    const page = await service.store.listKeys(accountId, { environment: 'admin', status: 'active' }, { limit: 200, ...(cursor !== undefined ? { cursor } : {}) });
+    for (const key of page.items) if (key.name.startsWith(RUN_KEY_NAME_PREFIX)) await service.store.revokeKey(accountId, key.id);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor !== undefined);
 }
 
 /** Lifetime of a run's admin key: it is revoked at the end of the run, and expires anyway. */

@@ -122,6 +122,16 @@ describeWith(terraformMissing)('keywarden up on a copy of examples/', () => {
     expect(keysAfter).toEqual(keysBefore.filter((name) => name !== 'development-support-portal'));
   }, 120_000);
 
+  it('revokes its run admin key at the end, and the key a killed run left behind at the start', async () => {
+    const killed = await startEmbeddedService({ dataDir: join(root, '.keywarden'), logStream: new Capture() });
+    await killed.service.close(); // stopped without stop(): its run key stays active
+    await up();
+    const activeAdminKeys = await withService(async (client) => (await client.listKeys({ environment: 'admin', status: 'active' })).items.map((k) => k.name));
+    // Only the key of withService's own run remains active while it runs.
+    expect(activeAdminKeys).toHaveLength(1);
+    expect(activeAdminKeys[0]).toMatch(/^keywarden-up-[0-9a-f]{8}$/);
+  }, 120_000);
+
   it('wrote no delivered plaintext into any state, synthesized or store file, nor into its output', () => {
     const plaintexts = readdirSync(secrets)
       .filter((f) => !f.includes('.'))
