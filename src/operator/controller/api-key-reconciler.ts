@@ -13,8 +13,9 @@ import { checkApiKey } from '../api-key-check.js';
 import { apiKeyStatus, setCondition, type EnvironmentSummary } from '../conditions.js';
 import { GROUP, ROTATE_NOW_ANNOTATION, VERSION } from '../crds.js';
 import type { OperatorMetrics } from '../operator-metrics.js';
-import { RotationExecutor, rotationPolicy, type RotationState, type StepOutcome } from '../rotation/index.js';
+import { describeFailure, RotationExecutor, rotationPolicy, type RotationState, type StepOutcome } from '../rotation/index.js';
 import type { ApiKeyStatus, Condition, EnvironmentStatus } from '../status-schema.js';
+import { OperatorHalted } from './operator-halted.js';
 import { FINALIZER, managementOf, type ApiKeyResource, type DeletionPolicy, type KeyManagement } from './api-key-resource.js';
 import { destinationsFor } from './destinations.js';
 import type { EventRecorder, EventType, InvolvedObject } from './event-recorder.js';
@@ -54,6 +55,14 @@ export interface ReconcileResult {
 
 /** Error findings by rule id of one ApiKey (for the violations gauge). */
 export type ViolationCounts = Record<string, number>;
+
+/** Some environment failed (already in status): the reconcile is retried with backoff. */
+export class ReconcileIncomplete extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ReconcileIncomplete';
+  }
+}
 
 const isApiStatus = (err: unknown, code: number): boolean => err instanceof ApiException && err.code === code;
 const mergePatchOptions = () => setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -201,8 +210,19 @@ export class ApiKeyReconciler {
     const findings: Finding[] = [...check.findings];
     const problems: Array<{ reason: string; message: string }> = annotationProblems.map((p) => ({ reason: 'InvalidAnnotation', message: p.message }));
     let wake: number | undefined;
+    const failures: string[] = [];
     for (const resolved of check.keys) {
-      const outcome = await this.reconcileEnvironment(resource, key, resolved, management, writer, !check.findings.some((f) => f.severity === 'error'));
+      let outcome: EnvironmentOutcome;
+      try {
+        outcome = await this.reconcileEnvironment(resource, key, resolved, management, writer, !check.findings.some((f) => f.severity === 'error'));
+      } catch (err) {
+        // The key service or a destination failed outside a rotation step: say so in Ready and
+        // let the caller retry with backoff once the status is written.
+        if (err instanceof OperatorHalted) throw err;
+        const { reason, message } = describeFailure(err);
+        outcome = { problem: { reason, message: `${resolved.environment}: ${message}` } };
+        failures.push(`${resolved.environment}: ${reason}: ${message}`);
+      }
       if (outcome.summary !== undefined) environments[resolved.environment] = outcome.summary;
       // A creation blocked by policy is explained by PolicyCompliant (and Ready's PolicyViolation).
       if (outcome.problem !== undefined && outcome.problem.reason !== 'CreationBlocked') problems.push(outcome.problem);
@@ -243,6 +263,7 @@ export class ApiKeyReconciler {
       if (merged[env] === undefined && previousEnvironments[env] !== undefined) merged[env] = previousEnvironments[env]!;
     }
     await writer.write({ ...status, environments: merged });
+    if (failures.length > 0) throw new ReconcileIncomplete(failures.join('; '));
     if (wake === undefined) return {};
     return { requeueAfterMs: Math.max(0, wake - now.getTime()) };
   }

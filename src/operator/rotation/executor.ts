@@ -7,9 +7,9 @@
 // memory between createVersion and stage: after a restart it is gone, the machine hears
 // SecretUnavailable and rolls the version back. Errors become CamelCase reasons and messages
 // that never hold a secret (the client and the destinations redact their own errors).
-import { KeywardenApiError } from '../../client/index.js';
 import type { KeywardenClient } from '../../client/index.js';
-import { DeliveryError, type SecretDestination } from '../../delivery/index.js';
+import type { SecretDestination } from '../../delivery/index.js';
+import { describe } from './failure-reason.js';
 import type { RotationAction, RotationPhase, StepOutcome } from './rotation-state.js';
 
 /** The key service's longest overlap (30d), in seconds. */
@@ -22,18 +22,6 @@ export interface RotationExecutorOptions {
   readonly destinations: readonly SecretDestination[];
   /** Source address for the verify call (a key with an allowlist fails closed without one). @default none */
   readonly verifyIp?: string;
-}
-
-/** Why a step failed: a CamelCase reason and a message without secrets. */
-function describe(err: unknown): { reason: string; message: string } {
-  if (err instanceof KeywardenApiError) {
-    const reason = err.status === 0 ? 'KeyServiceUnreachable' : err.status === 429 ? 'KeyServiceThrottled' : err.status >= 500 ? 'KeyServiceUnavailable' : 'KeyServiceRefused';
-    return { reason, message: `key service ${err.method} ${err.path}: ${err.code} (${err.status})` };
-  }
-  if (err instanceof DeliveryError) {
-    return { reason: 'DeliveryFailed', message: `${err.destination}: ${err.code}${err.upstream ? ` (${err.upstream})` : ''}` };
-  }
-  return { reason: 'InternalError', message: err instanceof Error ? err.name : 'unknown error' };
 }
 
 export class RotationExecutor {

@@ -112,4 +112,29 @@ describe('the operator creates or adopts keys', () => {
     await operator.idle();
     expect((await world.events('multi')).some((e) => e.reason === 'KeyDrift' || e.reason === 'KeyUpdated')).toBe(false);
   });
+
+  it('says in Ready when the key service cannot be reached, and retries', async () => {
+    const unreachable = world.operator({ keyService: { endpoint: 'http://127.0.0.1:1', apiKey: world.service.adminKey, retry: { retries: 0 } }, namespaces: ['isolated'] });
+    await unreachable.start();
+    const spec = compliantSpec('isolated-bot');
+    (spec.environments as { production: { delivery: unknown[] } }).production.delivery = [{ kubernetesSecret: { namespace: 'isolated', name: 'isolated-bot-key', key: 'API_KEY' } }];
+    await world.custom.createNamespacedCustomObject({
+      group: 'keywarden.dev',
+      version: 'v1alpha1',
+      namespace: 'isolated',
+      plural: 'apikeys',
+      body: { apiVersion: 'keywarden.dev/v1alpha1', kind: 'ApiKey', metadata: { name: 'isolated', namespace: 'isolated' }, spec },
+    });
+    const ready = await eventually(async () => {
+      const o = (await world.custom.getNamespacedCustomObject({ group: 'keywarden.dev', version: 'v1alpha1', namespace: 'isolated', plural: 'apikeys', name: 'isolated' })) as { status?: { conditions?: Array<{ type: string; status: string; reason: string; message: string }> } };
+      return o.status?.conditions?.find((c) => c.type === 'Ready' && c.status === 'False');
+    }, 'Ready False');
+    expect(ready.reason).toBe('KeyServiceUnreachable');
+    expect(ready.message).toContain('production: key service GET');
+    await eventually(async () => {
+      const text = await unreachable.metrics.registry.getSingleMetricAsString('keywarden_operator_reconcile_errors_total');
+      return Number(/controller="apikey"} (\d+)/.exec(text)?.[1] ?? 0) >= 2;
+    }, 'a retry');
+    await unreachable.stop();
+  });
 });
