@@ -2,7 +2,7 @@
 // (fast start: no module resolution, no TypeScript loader, lazy code in chunks), lay it out in a Terraform
 // filesystem mirror, and write the CLI configuration that makes `terraform init` take it from
 // there with no network.
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 import { chmodSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -63,6 +63,15 @@ export const LAUNCHER = 'provider.launcher.cjs';
 
 const REQUIRE_BANNER = "import { createRequire as __kwCreateRequire } from 'node:module'; const require = __kwCreateRequire(import.meta.url);";
 
+/** Redirects the bundle's `import … from 'undici'` to undici-on-demand.ts (see there why); its own `require('undici')` is the real package. */
+const undiciOnDemand: Plugin = {
+  name: 'undici-on-demand',
+  setup(build) {
+    const shim = fileURLToPath(new URL(`./undici-on-demand.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url));
+    build.onResolve({ filter: /^undici$/ }, (args) => (args.kind === 'import-statement' ? { path: shim } : undefined));
+  },
+};
+
 /**
  * Bundles `entry` and everything it imports into `outDir`: the entry module `BUNDLE_ENTRY`
  * plus one `chunk-*.mjs` per dynamic `import()`, so code a start does not reach (delivery SDKs,
@@ -80,6 +89,7 @@ export async function bundleProvider(entry: string, outDir: string): Promise<str
     build({
       ...common,
       entryPoints: { 'provider.bundle': resolve(entry) },
+      plugins: [undiciOnDemand],
       outdir: outDir,
       outExtension: { '.js': '.mjs' },
       chunkNames: 'chunk-[hash]',

@@ -1,9 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { generateCertificate } from '../../src/provider/plugin/certificate.js';
 import {
+  bundleProvider,
   cliConfiguration,
   defaultMirrorDirectory,
   installProvider,
@@ -63,6 +67,25 @@ describe('installProvider', () => {
     expect(result.stderr).not.toContain('ERR_MODULE_NOT_FOUND');
     expect(result.stderr).toContain('terraform-provider-kwtest, a Terraform plugin');
     expect(result.status).toBe(1);
+  });
+
+  it('makes undici Agents on demand inside a bundle, usable as fetch dispatchers (custom TLS of the key-service client)', async () => {
+    const certificate = generateCertificate();
+    const server = createHttpsServer({ key: certificate.keyPem, cert: certificate.certPem }, (_req, res) => res.end('ok'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const out = mkdtempSync(join(dir, 'agent-'));
+      const bundle = await bundleProvider(new URL('../fixtures/provider/undici-agent.ts', import.meta.url).pathname, out);
+      const { port } = server.address() as AddressInfo;
+      const child = spawn(process.execPath, [bundle, `https://127.0.0.1:${port}/`], { cwd: out, env: { PATH: process.env.PATH } });
+      let stdout = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      const code = await new Promise((resolve) => child.on('exit', resolve));
+      expect(stdout).toBe('200 ok');
+      expect(code).toBe(0);
+    } finally {
+      server.close();
+    }
   });
 
   it('refuses a malformed address or version, saying what is expected', async () => {
