@@ -63,7 +63,8 @@ export class Progress {
     if (!this.tty || this.total === 0) return;
     const [name, action] = [...this.running.entries()][0] ?? [];
     const current = name === undefined ? '' : ` · ${PRESENT[action ?? ''] ?? action} ${name}${this.running.size > 1 ? ` (+${this.running.size - 1})` : ''}`;
-    const columns = (this.stream as { columns?: number }).columns ?? 100;
+    const width = (this.stream as { columns?: number }).columns ?? 0;
+    const columns = width >= 20 ? width : 100;
     this.stream.write(`\r\x1b[K${this.redact(`${this.stack}: ${this.done}/${this.total}${current}`).slice(0, columns - 1)}`);
     this.statusShown = true;
   }

@@ -100,6 +100,7 @@ export class ReconcileSession {
     const names = new Map(planned.summary.changes.map((c) => [c.address, c.name]));
     const actions = new Map(planned.summary.changes.map((c) => [c.address, c.action]));
     const errors: string[] = [];
+    const startedAt = new Map<string, number>();
     let applied = 0;
     progress.begin(planned.stack.name, planned.summary.changes.length);
     const result = await this.terraform.run(['apply', '-input=false', '-no-color', '-json', '-lock-timeout=30s', planned.planFile], {
@@ -113,14 +114,17 @@ export class ReconcileSession {
           return;
         }
         const name = names.get(event.address) ?? event.address;
+        // Terraform reports whole seconds; time the steps here instead.
+        if (event.type === 'start' && !startedAt.has(event.address)) startedAt.set(event.address, performance.now());
+        const seconds = (performance.now() - (startedAt.get(event.address) ?? performance.now())) / 1000;
         // A replacement shows as its delete and create steps; report it once, as a replacement.
         const action = actions.get(event.address) === 'replace' ? 'replace' : event.action;
         if (event.type === 'start') progress.started(name, action);
         else if (event.type === 'complete') {
           if (actions.get(event.address) === 'replace' && event.action === 'delete') return;
           applied += 1;
-          progress.finished(name, action, event.seconds, true);
-        } else progress.finished(name, action, event.seconds, false);
+          progress.finished(name, action, seconds, true);
+        } else progress.finished(name, action, seconds, false);
       },
     });
     progress.end();
