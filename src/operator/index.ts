@@ -1,6 +1,6 @@
-// The public face of the operator module (foundations so far): the CRDs, the status schema
-// and the pure rotation state machine. Controllers, informers, leader election, the webhook
-// server and metrics are still to come (docs/operator.md, "What is left").
+// The public face of the operator module: createOperator (informers, work queue, leader
+// election, the ApiKey reconciler), the CRDs, the status schema, the pure rotation state machine
+// and its executor, the admission decision and webhook server, the probe/metrics HTTP server.
 export { apiKeyCrd, policyCrd, crdFiles, apiKeyOpenApiSchema, policyOpenApiSchema, GROUP, VERSION, ROTATE_NOW_ANNOTATION } from './crds.js';
 export type { CustomResourceDefinition } from './crds.js';
 export { apiKeyStatusSchema, conditionSchema, environmentStatusSchema, rotationStateSchema, ROTATION_PHASES, CONDITION_TYPES } from './status-schema.js';
@@ -27,3 +27,5 @@ export {
 } from './controller/api-key-resource.js';
 export { EventRecorder } from './controller/event-recorder.js';
 export { RESTART_ANNOTATION, TEMPLATE_ANNOTATION } from './controller/workload-restarter.js';
+export * from './webhook/index.js';
+export { createOperatorHttpServer, type OperatorHttpServer, type OperatorHttpServerOptions, type ProbeChecks } from './http-server.js';

@@ -9,7 +9,8 @@ import type { Logger } from 'pino';
 import { KeywardenApiError, type ApiKey, type KeywardenClient } from '../../client/index.js';
 import type { Finding } from '../../policy/index.js';
 import type { ResolvedKey } from '../../spec/index.js';
-import { checkApiKey } from '../api-key-check.js';
+import { checkApiKey, documentOf } from '../api-key-check.js';
+import { beyondReviewLimits, REVIEW_LIMITS } from '../webhook/admission-review.js';
 import { apiKeyStatus, setCondition, type EnvironmentSummary } from '../conditions.js';
 import { GROUP, ROTATE_NOW_ANNOTATION, VERSION } from '../crds.js';
 import type { OperatorMetrics } from '../operator-metrics.js';
@@ -158,7 +159,8 @@ export class ApiKeyReconciler {
     const keyIds = new Set(Object.values(resource.status?.environments ?? {}).map((e) => e.keyId).filter((id): id is string => id !== undefined));
     if (deletionPolicy === 'Revoke') {
       // Keys created for this ApiKey whose id never reached status (a crash right after the create).
-      const check = checkApiKey(resource as unknown as Record<string, unknown>, this.checkOptions());
+      const oversized = beyondReviewLimits(documentOf(resource as unknown as Record<string, unknown>)) !== undefined;
+      const check = oversized ? { keys: [] } : checkApiKey(resource as unknown as Record<string, unknown>, this.checkOptions());
       for (const resolved of check.keys) {
         const found = await this.options.client.getKeyByName(resolved.name);
         if (found !== undefined && found.metadata['keywarden.dev/owner'] === resource.metadata.uid) keyIds.add(found.id);
@@ -202,6 +204,8 @@ export class ApiKeyReconciler {
   private async reconcileLive(resource: ApiKeyResource, key: string): Promise<ReconcileResult> {
     const { metadata } = resource;
     const generation = metadata.generation ?? 0;
+    const oversized = beyondReviewLimits(documentOf(resource as unknown as Record<string, unknown>));
+    if (oversized !== undefined) return this.refuseOversized(resource, key, oversized);
     const { management, problems: annotationProblems } = managementOf(resource, this.options.defaultDeletionPolicy);
     const check = checkApiKey(resource as unknown as Record<string, unknown>, this.checkOptions());
     const writer = new StatusWriter(this.options.custom, { namespace: metadata.namespace, name: metadata.name }, resource.status, this.options.guard);
@@ -266,6 +270,26 @@ export class ApiKeyReconciler {
     if (failures.length > 0) throw new ReconcileIncomplete(failures.join('; '));
     if (wake === undefined) return {};
     return { requeueAfterMs: Math.max(0, wake - now.getTime()) };
+  }
+
+  /**
+   * A document beyond the webhook's review limits (stored while the webhook was down, or in Warn
+   * mode) is not checked — the check would hold the event loop for seconds — and nothing is done
+   * for it in the key service: PolicyCompliant and Ready say why, a Warning Event too. The
+   * environments' records stay as they were.
+   */
+  private async refuseOversized(resource: ApiKeyResource, key: string, why: string): Promise<ReconcileResult> {
+    const generation = resource.metadata.generation ?? 0;
+    const now = this.options.clock();
+    const message = `the ApiKey is not checked and its keys are left alone: ${why} (limits: ${REVIEW_LIMITS.maxValues} values, ${REVIEW_LIMITS.maxDepth} levels)`;
+    await this.event(resource, 'Warning', 'DocumentTooLarge', message);
+    this.violations.delete(key);
+    this.publishViolations();
+    const writer = new StatusWriter(this.options.custom, { namespace: resource.metadata.namespace, name: resource.metadata.name }, resource.status, this.options.guard);
+    let conditions = (writer.current.conditions ?? []) as Condition[];
+    for (const type of ['PolicyCompliant', 'Ready']) conditions = setCondition(conditions, { type, status: 'False', observedGeneration: generation, reason: 'DocumentTooLarge', message }, now);
+    await writer.write({ ...writer.current, observedGeneration: generation, conditions });
+    return {};
   }
 
   private executorFor(resource: ApiKeyResource, key: string, resolved: ResolvedKey, fingerprint: string, build: () => RotationExecutor): RotationExecutor {

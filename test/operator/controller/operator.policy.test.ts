@@ -73,4 +73,18 @@ describe('policy checks in the operator', () => {
     }, 'the fixed policy status');
     expect(fixed.message).toBeUndefined();
   });
+
+  it('does not check an ApiKey beyond the review limits and leaves the key service alone', async () => {
+    const environments = Object.fromEntries(Array.from({ length: 5001 }, (_, i) => [`env${i}`, {}]));
+    await world.createApiKey('huge', { ...compliantSpec('huge-bot'), environments });
+    const compliant = await eventually(async () => {
+      const c = await world.condition('huge', 'PolicyCompliant');
+      return c?.status === 'False' ? c : undefined;
+    }, 'PolicyCompliant False');
+    expect(compliant.reason).toBe('DocumentTooLarge');
+    expect(compliant.message).toContain('more than 5000 values');
+    expect(await world.condition('huge', 'Ready')).toMatchObject({ status: 'False', reason: 'DocumentTooLarge' });
+    expect((await world.events('huge')).find((e) => e.reason === 'DocumentTooLarge')).toMatchObject({ type: 'Warning' });
+    expect(await world.admin.getKeyByName('env0-huge-bot')).toBeUndefined();
+  });
 });
