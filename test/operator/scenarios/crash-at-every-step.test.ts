@@ -1,7 +1,7 @@
 // Scenario 2: the operator is killed at every step of a rotation — at each request that carries a
-// step out (create, stage on each destination, test, promote on each destination, the overlap's
-// status write, revoke), before the server sees it and after the server carried it out with the
-// reply lost; and between steps (actions done but not persisted; state persisted but its actions
+// step out (create, stage on each destination, test, promote on each destination and in the key
+// service, the overlap's status write, revoke), before the server sees it and after the server
+// carried it out with the reply lost; and between steps (actions done but not persisted; state persisted but its actions
 // not run). A new operator starts. The rotation completes, no orphan version stays valid, no
 // AWSPENDING or pending Secret entry is left, the old version is revoked only after every
 // destination serves the new one, and consumers never see a rejected call.
@@ -61,6 +61,10 @@ const requestKillPoints: Array<Omit<KillPoint, 'when'>> = [
   {
     name: 'promote in the Kubernetes Secret',
     rule: ({ key, v1 }) => ({ upstream: 'kube', match: (r) => r.method === 'PUT' && r.path === secretPath(key) && (secretVersions(r, key)?.current ?? v1) !== v1 }),
+  },
+  {
+    name: 'promote in the key service (POST promote: the old version gets its overlap)',
+    rule: ({ keyId }) => ({ upstream: 'keyservice', match: (r) => r.method === 'POST' && r.path.startsWith(`/v1/keys/${keyId}/versions/`) && r.path.endsWith('/promote') }),
   },
   {
     name: 'overlap (status write of phase Overlapping)',

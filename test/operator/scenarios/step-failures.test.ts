@@ -97,6 +97,16 @@ const afterPromotion: StepFailure[] = [
     }),
   },
   {
+    name: 'the key service answers 500 to the promotion after every destination moved',
+    phase: 'Promoting',
+    reason: 'KeyServiceUnavailable',
+    rule: ({ keyId }) => ({
+      upstream: 'keyservice',
+      match: (r) => r.method === 'POST' && r.path.startsWith(`/v1/keys/${keyId}/versions/`) && r.path.endsWith('/promote'),
+      action: unavailable,
+    }),
+  },
+  {
     name: 'the key service answers 500 to the revocation of the old version',
     phase: 'RevokingOld',
     reason: 'KeyServiceUnavailable',
