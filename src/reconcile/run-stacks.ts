@@ -113,7 +113,9 @@ async function reconcile(command: ReconcileCommand, options: ReconcileOptions, i
       await session.apply(plan, progress);
     }
     const counts = countChanges(planned.flatMap((p) => p.summary.changes));
-    io.stdout.write(`${command === 'destroy' ? 'Destroyed' : 'Applied'}: ${counts.create} created, ${counts.update} updated, ${counts.replace} replaced, ${counts.delete} revoked.\n`);
+    // After a JSON report, standard output stays one JSON document: the closing line goes to the log.
+    const done = format === 'json' ? io.stderr : io.stdout;
+    done.write(`${command === 'destroy' ? 'Destroyed' : 'Applied'}: ${counts.create} created, ${counts.update} updated, ${counts.replace} replaced, ${counts.delete} revoked.\n`);
     return 0;
   } finally {
     await session.close();
@@ -138,6 +140,6 @@ async function stackCredentials(
   project: string,
 ): Promise<Map<string, KeyServiceCredentials>> {
   // The project file's endpoints are read only when neither the flag nor the variable gives one.
-  const endpoints = flags.endpoint ?? env.KEYWARDEN_ENDPOINT ? undefined : (await loadSpecs([], { projectFile: project, cwd: dirname(project) })).project.environments;
+  const endpoints = (flags.endpoint ?? env.KEYWARDEN_ENDPOINT) ? undefined : (await loadSpecs([], { projectFile: project, cwd: dirname(project) })).project.environments;
   return new Map(stacks.map((s) => [s.name, credentialsFor(flags, env, apiKey, s.name, s.environments.map((e) => endpoints?.[e]?.endpoint))]));
 }

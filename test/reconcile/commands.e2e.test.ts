@@ -96,10 +96,11 @@ describeWith(terraformMissing)('keywarden plan, apply and destroy', () => {
     expect(stdout).toMatch(/\| ~ \| `development-order-bot` \(`kw_test_\w{4}…`\) \| update \| scopes \+payouts:read \|/);
   }, 120_000);
 
-  it('destroys with --auto-approve: every key of the stack revoked, records kept', async () => {
-    const { code, stdout } = await run('destroy', { autoApprove: true });
+  it('destroys with --auto-approve: every key of the stack revoked, records kept, standard output one JSON document', async () => {
+    const { code, stdout, stderr } = await run('destroy', { autoApprove: true, format: 'json' });
     expect(code).toBe(0);
-    expect(stdout).toMatch(/^Destroyed: 0 created, 0 updated, 0 replaced, 5 revoked\.$/m);
+    expect((JSON.parse(stdout) as { totals: Record<string, number> }).totals).toEqual({ create: 0, update: 0, replace: 0, delete: 5 });
+    expect(stderr).toMatch(/^Destroyed: 0 created, 0 updated, 0 replaced, 5 revoked\.$/m);
     const keys = (await client.listKeys({ environment: 'development' })).items;
     expect(keys.map((k) => k.status)).toEqual(Array(5).fill('revoked'));
   }, 120_000);
