@@ -93,7 +93,7 @@ describe('the operator killed at every step of a rotation', () => {
 
   beforeAll(async () => {
     world = await World.start();
-  });
+  }, 60_000);
   afterAll(async () => {
     await world.stop();
   });

@@ -19,7 +19,7 @@ describe('the operator scenario harness', () => {
 
   beforeAll(async () => {
     world = await World.start();
-  });
+  }, 60_000);
   afterAll(async () => {
     await world.stop();
   });

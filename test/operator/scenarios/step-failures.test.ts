@@ -123,7 +123,7 @@ describe('a rotation step failing', () => {
   beforeAll(async () => {
     world = await World.start();
     op = await startOperator(world, { steps });
-  });
+  }, 60_000);
   afterAll(async () => {
     await world.stop();
   });
@@ -204,7 +204,7 @@ describe('a rotation step failing', () => {
     expect(firstId === undefined || ids.has(firstId)).toBe(true);
     expect(eventsOf(ctx.key).map((e) => e.reason)).toEqual(expect.arrayContaining(['RotationPromoted', 'OldVersionRevoked']));
     await noSecretIn(ctx.key, [JSON.stringify(resource.status), JSON.stringify(eventsOf(ctx.key)), JSON.stringify(steps.map((s) => s.state))]);
-  });
+  }, 120_000);
 
   it.each(afterPromotion.map((f) => [f.name, f] as const))('only moves forward when %s', async (_name, failure) => {
     const ctx = await failingRotation(failure, 2);
@@ -234,5 +234,5 @@ describe('a rotation step failing', () => {
     for (const destination of ctx.key.destinations) expect({ destination, ...served[destination] }).toEqual({ destination, current: newVersion });
     expect(world.timeline.revokedWhileServed().filter((r) => ctx.key.destinations.includes(r.destination))).toEqual([]);
     expect(condition(final.resource, 'RotationHealthy')).toMatchObject({ status: 'True' });
-  });
+  }, 120_000);
 });
