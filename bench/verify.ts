@@ -1,18 +1,25 @@
-// `npm run bench -- verify [--duration S] [--connections N]`: throughput and latency of
-// POST /v1/verify against a bare fastify baseline, with 10,000 and with 1,000,000 keys.
+// `npm run bench -- verify [--rounds N] [--duration S] [--warmup S] [--connections N]`: throughput
+// and latency of POST /v1/verify against a bare fastify baseline, with 10,000 and with 1,000,000 keys.
 //
 // Every server runs in its own child process (this same file, re-run with KW_BENCH_ROLE set);
-// this process only loads the databases and runs autocannon, so on a 2-core machine the
-// server has one core and the load generator the other.
+// this process only loads the databases and runs the load generators, so on a 2-core machine
+// the server has one core and the load generator the other — the same for baseline and service.
 // Keys are loaded straight into the SQLite store in bulk transactions (through HTTP, 1M keys
 // would take far too long), with secrets made and digested by the service's own key-format
-// functions. Requests cycle through a pool of 10,000 valid keys spread over the whole table,
-// so most lookups miss the service's short verify cache and reach the database index.
+// functions. Requests cycle through a pool of 10,000 valid keys spread over the whole table
+// (the working set of hot keys: the service's verify cache holds it after the warm-up).
 // Per-key rate limits are set far above what the run can reach.
+// The three servers (baseline, service on 10k keys, service on 1M keys) run side by side and
+// are driven in turn, `--rounds` times (3) with the order rotated, so a machine shared with
+// other work slows all of them alike; the figures are medians over the rounds and the ranges
+// (min, max) show the spread. Each server also reports the CPU time it spent per answered
+// request (process.cpuUsage over the measured run, via IPC): `cpuRatio` = baseline CPU per
+// request ÷ service CPU per request, which contention distorts far less than requests/s.
 // Full speed is autocannon (closed loop, `--connections` connections); half speed is an open-loop,
-// evenly paced driver (drivePaced) at half the measured full-speed rate, after a discarded warm-up.
-// Diagnostics: `--usage-flush-ms N` sets the service's usage flush interval; `--skip-1m` stops
-// after the 10,000-key runs (rps1M is then null).
+// evenly paced driver (drivePaced) at half the round's full-speed rate, after a discarded warm-up.
+// Diagnostics: `--usage-flush-ms N` sets the service's usage flush interval; `--skip-1m` leaves
+// out the 1,000,000-key server (rps1M is then null); KW_BENCH_SERVICE_OPTIONS='{"…":…}' merges
+// options into createKeyService (e.g. `{"verifyCacheTtlMs":0}` measures without the cache).
 // `--profile DIR` writes a V8 CPU profile of each key service process to DIR (open it in
 // Chrome DevTools, or summarise it with `node bench/_profile-top.mjs DIR/*.cpuprofile`).
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -34,6 +41,8 @@ interface LoadResult {
   readonly p99Ms: number;
   readonly non2xx: number;
   readonly errors: number;
+  /** Server CPU time (user + system) per answered request, µs; NaN when unknown. */
+  readonly cpuUsPerRequest: number;
 }
 
 function progress(msg: string): void {
@@ -46,81 +55,99 @@ function flag(args: readonly string[], name: string, fallback: number): number {
   return Number.isFinite(v) && v > 0 ? v : fallback;
 }
 
+const round = (n: number, d = 3): number => Number(n.toFixed(d));
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
+const range = (xs: readonly number[], d = 3): [number, number] => [round(Math.min(...xs), d), round(Math.max(...xs), d)];
+
 export async function run(args: string[]): Promise<Record<string, unknown>> {
   const duration = flag(args, '--duration', 8);
   const warmup = flag(args, '--warmup', 3);
   const connections = flag(args, '--connections', 16);
+  const rounds = flag(args, '--rounds', 3);
   const flushIdx = args.indexOf('--usage-flush-ms');
   usageFlushMs = flushIdx >= 0 ? Number(args[flushIdx + 1]) : undefined;
   const skip1m = args.includes('--skip-1m');
   const profileIdx = args.indexOf('--profile');
   profileDir = profileIdx >= 0 ? args[profileIdx + 1] : undefined;
   const dir = mkdtempSync(join(tmpdir(), 'kw-bench-verify-'));
+  const servers: ServerChild[] = [];
   try {
     const small = join(dir, 'keys-10k.db');
     progress('loading 10,000 keys');
     const pool10k = await loadKeys(small, 10_000);
-
-    progress('baseline: bare fastify route with a constant JSON body');
-    const baseline = await startServer('baseline', small);
-    const baselineRes = await drive(baseline.url, pool10k, { connections, duration, warmup });
-    await baseline.stop();
-    progress(`baseline: ${baselineRes.rps.toFixed(0)} req/s`);
-
-    progress('key service, 10,000 keys: full speed');
-    const svc = await startServer('service', small);
-    const full = await drive(svc.url, pool10k, { connections, duration, warmup });
-    progress(`10k keys: ${full.rps.toFixed(0)} req/s (p99 ${full.p99Ms} ms at full speed)`);
-    const halfRate = Math.max(1, Math.floor(full.rps / 2));
-    progress(`key service, 10,000 keys: half speed (${halfRate} req/s)`);
-    await drivePaced(svc.url, pool10k, { connections, duration: warmup, rate: halfRate }); // warm-up, discarded
-    const half = await drivePaced(svc.url, pool10k, { connections, duration, rate: halfRate });
-    await svc.stop();
-    progress(`10k keys at half speed: p99 ${half.p99Ms} ms`);
-
-    const round = (n: number, d = 3): number => Number(n.toFixed(d));
-    if (skip1m) {
-      return { bench: 'verify', rps: round(full.rps, 0), baselineRps: round(baselineRes.rps, 0), ratio: round(full.rps / baselineRes.rps), p99Ms: half.p99Ms, rps1M: null };
-    }
     const large = join(dir, 'keys-1m.db');
-    progress('loading 1,000,000 keys');
-    const pool1m = await loadKeys(large, 1_000_000);
-    progress('key service, 1,000,000 keys: full speed');
-    const svc1m = await startServer('service', large);
-    const full1m = await drive(svc1m.url, pool1m, { connections, duration, warmup });
-    await svc1m.stop();
-    progress(`1M keys: ${full1m.rps.toFixed(0)} req/s`);
-
-    for (const [name, r] of [['baseline', baselineRes], ['10k', full], ['10k-half', half], ['1M', full1m]] as const) {
-      if (r.non2xx > 0 || r.errors > 0) progress(`WARNING ${name}: ${r.non2xx} non-2xx answers, ${r.errors} errors`);
+    let pool1m: string[] = [];
+    if (!skip1m) {
+      progress('loading 1,000,000 keys');
+      pool1m = await loadKeys(large, 1_000_000);
     }
+    const baseline = await startServer('baseline', small);
+    servers.push(baseline);
+    const svc = await startServer('service', small);
+    servers.push(svc);
+    const svc1m = skip1m ? undefined : await startServer('service', large);
+    if (svc1m) servers.push(svc1m);
+
+    const results = { baseline: [] as LoadResult[], svc: [] as LoadResult[], svc1m: [] as LoadResult[], half: [] as LoadResult[] };
+    type Run = readonly [name: string, go: () => Promise<void>];
+    const runs: Run[] = [
+      ['baseline (bare fastify route, constant JSON)', async () => void results.baseline.push(await drive(baseline, pool10k, { connections, duration, warmup }))],
+      ['key service, 10,000 keys', async () => void results.svc.push(await drive(svc, pool10k, { connections, duration, warmup }))],
+      ...(svc1m ? [['key service, 1,000,000 keys', async () => void results.svc1m.push(await drive(svc1m, pool1m, { connections, duration, warmup }))] as Run] : []),
+    ];
+    for (let r = 0; r < rounds; r++) {
+      for (let i = 0; i < runs.length; i++) {
+        const [name, go] = runs[(r + i) % runs.length]!;
+        await go();
+        const last = name.startsWith('baseline') ? results.baseline.at(-1)! : name.includes('1,000,000') ? results.svc1m.at(-1)! : results.svc.at(-1)!;
+        progress(`round ${r + 1}/${rounds} ${name}: ${last.rps.toFixed(0)} req/s, ${last.cpuUsPerRequest.toFixed(1)} µs CPU/request (p99 ${last.p99Ms} ms at full speed)`);
+      }
+      const halfRate = Math.max(1, Math.floor(results.svc.at(-1)!.rps / 2));
+      progress(`round ${r + 1}/${rounds} key service, 10,000 keys: half speed (${halfRate} req/s)`);
+      await drivePaced(svc.url, pool10k, { connections, duration: warmup, rate: halfRate }); // warm-up, discarded
+      results.half.push(await drivePaced(svc.url, pool10k, { connections, duration, rate: halfRate }));
+    }
+
+    for (const [name, rs] of Object.entries(results)) {
+      for (const r of rs) if (r.non2xx > 0 || r.errors > 0) progress(`WARNING ${name}: ${r.non2xx} non-2xx answers, ${r.errors} errors`);
+    }
+    const ratios = results.svc.map((s, i) => s.rps / results.baseline[i]!.rps);
+    const ratios1m = results.svc1m.map((s, i) => s.rps / results.svc[i]!.rps);
+    const cpu = (rs: readonly LoadResult[]): number => round(median(rs.map((r) => r.cpuUsPerRequest)), 1);
     return {
       bench: 'verify',
-      rps: round(full.rps, 0),
-      baselineRps: round(baselineRes.rps, 0),
-      ratio: round(full.rps / baselineRes.rps),
-      p99Ms: half.p99Ms,
-      rps1M: round(full1m.rps, 0),
+      rps: round(median(results.svc.map((r) => r.rps)), 0),
+      baselineRps: round(median(results.baseline.map((r) => r.rps)), 0),
+      ratio: round(median(ratios)),
+      p99Ms: round(median(results.half.map((r) => r.p99Ms)), 2),
+      rps1M: svc1m ? round(median(results.svc1m.map((r) => r.rps)), 0) : null,
+      rounds,
+      ratioRange: range(ratios),
+      p99MsRange: range(results.half.map((r) => r.p99Ms), 2),
+      rps1MRatio: svc1m ? round(median(ratios1m)) : null,
+      rps1MRatioRange: svc1m ? range(ratios1m) : null,
+      cpuUsPerRequest: { baseline: cpu(results.baseline), service: cpu(results.svc), service1M: svc1m ? cpu(results.svc1m) : null },
+      cpuRatio: round(cpu(results.baseline) / cpu(results.svc)),
     };
   } finally {
+    for (const server of servers) await server.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 /** Drives POST /v1/verify with bodies cycling over `pool`; a warm-up run is discarded. */
-async function drive(
-  url: string,
-  pool: readonly string[],
-  o: { connections: number; duration: number; warmup: number; overallRate?: number },
-): Promise<LoadResult> {
+async function drive(server: ServerChild, pool: readonly string[], o: { connections: number; duration: number; warmup: number }): Promise<LoadResult> {
   const bodies = pool.map((key) => JSON.stringify({ key }));
   let next = 0;
   const once = (seconds: number): Promise<autocannon.Result> =>
     autocannon({
-      url,
+      url: server.url,
       connections: o.connections,
       duration: seconds,
-      ...(o.overallRate ? { overallRate: o.overallRate } : {}),
       requests: [
         {
           method: 'POST',
@@ -131,8 +158,16 @@ async function drive(
       ],
     });
   if (o.warmup > 0) await once(o.warmup);
+  const cpuBefore = await server.cpuMicros();
   const r = await once(o.duration);
-  return { rps: r.requests.average, p99Ms: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts };
+  const cpuAfter = await server.cpuMicros();
+  return {
+    rps: r.requests.average,
+    p99Ms: r.latency.p99,
+    non2xx: r.non2xx,
+    errors: r.errors + r.timeouts,
+    cpuUsPerRequest: r.requests.total > 0 ? (cpuAfter - cpuBefore) / r.requests.total : Number.NaN,
+  };
 }
 
 /**
@@ -195,7 +230,7 @@ async function drivePaced(
   const at = (q: number): string => (latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * q))] ?? Number.NaN).toFixed(2);
   progress(`  paced ${o.rate} req/s: ${latencies.length} answers, latency p50 ${at(0.5)} / p90 ${at(0.9)} / p99 ${at(0.99)} / max ${at(1)} ms`);
   const p99 = latencies.length > 0 ? latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * 0.99))]! : Number.NaN;
-  return { rps: latencies.length / o.duration, p99Ms: Number(p99.toFixed(2)), non2xx, errors };
+  return { rps: latencies.length / o.duration, p99Ms: Number(p99.toFixed(2)), non2xx, errors, cpuUsPerRequest: Number.NaN };
 }
 
 let profileDir: string | undefined;
@@ -203,6 +238,8 @@ let usageFlushMs: number | undefined;
 
 interface ServerChild {
   readonly url: string;
+  /** The server process's CPU time so far (user + system), µs. */
+  cpuMicros(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -216,19 +253,35 @@ function startServer(role: 'service' | 'baseline', database: string): Promise<Se
       KW_BENCH_DB: database,
       ...(usageFlushMs !== undefined ? { KW_BENCH_USAGE_FLUSH_MS: String(usageFlushMs) } : {}),
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const stop = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     await exited;
   };
+  const cpuMicros = (): Promise<number> =>
+    new Promise((resolve) => {
+      child.once('message', (m) => resolve(Number((m as { cpuMicros?: unknown }).cpuMicros)));
+      child.send('cpu');
+    });
   return new Promise((resolve, reject) => {
     createInterface({ input: child.stdout! }).on('line', (line) => {
-      if (line.startsWith('listening ')) resolve({ url: line.slice('listening '.length), stop });
+      if (line.startsWith('listening ')) resolve({ url: line.slice('listening '.length), cpuMicros, stop });
     });
     child.once('exit', (code) => reject(new Error(`${role} server exited early (code ${code})`)));
   });
+}
+
+/** Answers the parent's 'cpu' messages with this process's CPU time (the figures per request). */
+function answerCpuQueries(): void {
+  process.on('message', (m) => {
+    if (m !== 'cpu') return;
+    const usage = process.cpuUsage();
+    process.send?.({ cpuMicros: usage.user + usage.system });
+  });
+  // The IPC channel must not keep the process alive after SIGTERM.
+  process.channel?.unref();
 }
 
 // ---- loading keys -------------------------------------------------------------------------
@@ -300,8 +353,10 @@ async function serveKeyService(database: string): Promise<void> {
     port: 0,
     defaultRateLimit: HIGH_RATE_LIMIT,
     ...(process.env.KW_BENCH_USAGE_FLUSH_MS ? { usageFlushIntervalMs: Number(process.env.KW_BENCH_USAGE_FLUSH_MS) } : {}),
+    ...(process.env.KW_BENCH_SERVICE_OPTIONS ? (JSON.parse(process.env.KW_BENCH_SERVICE_OPTIONS) as object) : {}),
   });
   const url = await service.listen();
+  answerCpuQueries();
   process.stdout.write(`listening ${url}\n`);
   process.once('SIGTERM', () => void service.close().then(() => process.exit(0)));
 }
@@ -313,6 +368,7 @@ async function serveBaseline(): Promise<void> {
   const answer = { valid: true, code: 'VALID' };
   app.post('/v1/verify', async () => answer);
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  answerCpuQueries();
   process.stdout.write(`listening ${url}\n`);
   process.once('SIGTERM', () => void app.close().then(() => process.exit(0)));
 }

@@ -1,6 +1,8 @@
 // The onRequest hook of every management route: reads the presented key, checks it (status,
 // IP allowlist, rate limit), sets RateLimit-* headers and the request's actor, and enforces
 // the route's scope. Runs before the body is parsed, so nothing is parsed for strangers.
+// Failures are counted in metrics one by one and audited at most once per (code, key, client
+// address) and minute (ctx.auditFailure), so spraying bad keys cannot flood the audit log.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ServiceContext } from './context.js';
 import { readPresentedKey } from './credentials.js';
@@ -55,22 +57,24 @@ export function authenticationHook(ctx: ServiceContext) {
 /** A request whose key could not even be read: audited without account or key. */
 function fail(ctx: ServiceContext, request: FastifyRequest, reason: 'missing' | 'MALFORMED', detail: string | undefined): never {
   ctx.metrics.authFailures.inc({ reason });
-  ctx.audit(request, {
+  const code = reason === 'missing' ? 'MISSING' : reason;
+  ctx.auditFailure(request, `${code}/-/${request.clientIp}`, {
     accountId: null,
     action: 'auth.failure',
     outcome: 'failure',
-    details: { code: reason === 'missing' ? 'MISSING' : reason, route: request.routeOptions.url },
-  }).catch((err: unknown) => request.log.warn({ err }, 'audit write of an authentication failure failed'));
+    details: { code, route: request.routeOptions.url },
+  });
   throw new ApiError('unauthorized', detail ? `The API key could not be read: ${detail}.` : UNAUTHORIZED_MESSAGES[reason]);
 }
 
 function failAudited(ctx: ServiceContext, request: FastifyRequest, check: KeyCheck, secret: string): void {
   ctx.metrics.authFailures.inc({ reason: check.code });
-  ctx.audit(request, {
+  const keyId = check.match?.key.id ?? null;
+  ctx.auditFailure(request, `${check.code}/${keyId ?? '-'}/${request.clientIp}`, {
     accountId: check.match?.key.accountId ?? null,
     action: 'auth.failure',
     outcome: 'failure',
-    keyId: check.match?.key.id ?? null,
+    keyId,
     details: { code: check.code, displayPrefix: displayPrefix(secret), route: request.routeOptions.url },
-  }).catch((err: unknown) => request.log.warn({ err }, 'audit write of an authentication failure failed'));
+  });
 }

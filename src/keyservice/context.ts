@@ -35,6 +35,9 @@ declare module 'fastify' {
   }
 }
 
+/** An audit event as a route gives it: actor, IP and request id come from the request. */
+export type RequestAuditEvent = Omit<NewAuditEvent, 'actorKeyId' | 'ip' | 'requestId' | 'accountId'> & { accountId?: string | null };
+
 export interface ServiceContext {
   readonly store: KeyStore;
   readonly options: ResolvedOptions;
@@ -48,7 +51,13 @@ export interface ServiceContext {
   /** Bounds a database call by databaseTimeoutMs (503 when exceeded). */
   db<T>(promise: Promise<T>): Promise<T>;
   /** Writes an audit event for this request (actor, IP, request id filled in). */
-  audit(request: FastifyRequest, event: Omit<NewAuditEvent, 'actorKeyId' | 'ip' | 'requestId' | 'accountId'> & { accountId?: string | null }): Promise<void>;
+  audit(request: FastifyRequest, event: RequestAuditEvent): Promise<void>;
+  /**
+   * Audits a failed authentication or verification without letting a flood of them write one
+   * row each: at most one event per `group` (what failed, from where) per minute, the number
+   * left out in the next one (failure-audit-throttle.ts). Never throws, never waits.
+   */
+  auditFailure(request: FastifyRequest, group: string, event: RequestAuditEvent): void;
 }
 
 /** The authenticated actor; throws when a route forgot `auth: 'key'` (a programming error). */

@@ -31,6 +31,10 @@ export const ERROR_CATALOG = {
   payload_too_large: { status: 413, message: 'The request body is larger than this service accepts.' },
   unsupported_media_type: { status: 415, message: 'Send the request body as application/json.' },
   invalid_value: { status: 422, message: 'The request is well-formed but a value cannot be applied.' },
+  idempotency_key_reused: {
+    status: 422,
+    message: 'This Idempotency-Key was already used with other parameters. Repeat the first request exactly, or use a new key.',
+  },
   rate_limit_exceeded: { status: 429, message: 'Rate limit exceeded for this API key. Retry after Retry-After seconds.' },
   internal_error: { status: 500, message: 'The key service failed unexpectedly. The request id identifies it in the logs.' },
   service_unavailable: {

@@ -1,7 +1,7 @@
 // Public face of the key service (a separate server: imports nothing else of Keywarden).
 export { createKeyService, SERVICE_VERSION } from './server.js';
 export type { KeyService } from './server.js';
-export { DEFAULTS, LIMITS, resolveOptions } from './options.js';
+export { DEFAULTS, LIMITS, VERIFY_STALENESS_FACTOR, resolveOptions } from './options.js';
 export type { KeyServiceOptions, ResolvedOptions, RateLimitSetting, ScopeDefinition } from './options.js';
 export { bootstrapAdmin, AlreadyInitializedError } from './bootstrap.js';
 export type { BootstrapOptions, BootstrapResult } from './bootstrap.js';

@@ -1,5 +1,7 @@
 // Checks a presented key: format and checksum (no lookup), one indexed lookup by digest
-// (served from a short-lived cache), status, IP allowlist, scopes, then the rate limit.
+// (served from a cache kept exact by the key change feed), status, IP allowlist, scopes, then
+// the rate limit. Statuses that depend on time (expiry, end of overlap) are evaluated on every
+// check, never cached.
 // Shared by POST/GET /v1/verify and the authentication of the management API.
 import { CidrSet } from './cidr.js';
 import { digestKey, parseKey, safeEqual } from './key-format.js';
@@ -41,6 +43,12 @@ interface CacheEntry {
 
 const CACHE_MAX_ENTRIES = 100_000;
 
+/** What the cache needs to know of the change feed (key-change-feed.ts). */
+export interface ChangeFeedState {
+  /** When the newest successful poll started, epoch ms: every change committed before then has been reported. */
+  readonly lastSyncStartedAt: number;
+}
+
 export interface KeyCheckerDeps {
   readonly store: Pick<KeyStore, 'findByDigest'>;
   readonly limiter: KeyRateLimiter;
@@ -48,14 +56,28 @@ export interface KeyCheckerDeps {
   readonly keyPrefix: string;
   readonly pepper: string;
   readonly defaultRateLimit: RateLimitSetting;
-  /** 0 disables the cache. */
+  /** How long a found key stays cached at most; 0 disables the cache. */
   readonly cacheTtlMs: number;
+  /** How long an unknown digest stays cached (NOT_FOUND). */
+  readonly negativeCacheTtlMs: number;
+  /**
+   * The change feed that calls `invalidateKeys`/`invalidate` for changes made through other
+   * processes. Cached answers are used only while its last successful poll started at most
+   * `maxStalenessMs` ago; without a feed nothing is served from the cache.
+   */
+  readonly changes?: ChangeFeedState;
+  readonly maxStalenessMs?: number;
   /** Bounds a lookup (the store's own timeouts apply as well). */
   readonly lookup?: <T>(p: Promise<T>) => Promise<T>;
 }
 
 export class KeyChecker {
+  /** digest → lookup, in insertion order (the oldest is evicted first). */
   private readonly cache = new Map<string, CacheEntry>();
+  /** key id → digests of its versions in the cache, to drop them when the key changes. */
+  private readonly digestsOfKey = new Map<string, Set<string>>();
+  /** Moves on every invalidation: a lookup that was in flight meanwhile is not cached (it may predate the change). */
+  private epoch = 0;
 
   constructor(private readonly deps: KeyCheckerDeps) {}
 
@@ -87,29 +109,71 @@ export class KeyChecker {
     return { code: 'VALID', match, rateLimit };
   }
 
-  /** Forgets every cached lookup (after a change made through this process). */
+  /** Forgets every cached lookup (bulk change, or the change feed restarted). */
   invalidate(): void {
+    this.epoch++;
     this.cache.clear();
+    this.digestsOfKey.clear();
+  }
+
+  /** Forgets the cached lookups of these keys (changed through this process or, per the change feed, another). */
+  invalidateKeys(keyIds: Iterable<string>): void {
+    this.epoch++;
+    for (const keyId of keyIds) {
+      const digests = this.digestsOfKey.get(keyId);
+      if (!digests) continue;
+      for (const digest of digests) this.cache.delete(digest);
+      this.digestsOfKey.delete(keyId);
+    }
+  }
+
+  /** Number of cached lookups (for tests and metrics). */
+  get cachedEntries(): number {
+    return this.cache.size;
+  }
+
+  private servesFromCache(now: number): boolean {
+    const changes = this.deps.changes;
+    return this.deps.cacheTtlMs > 0 && changes !== undefined && now - changes.lastSyncStartedAt <= (this.deps.maxStalenessMs ?? 0);
   }
 
   private async lookup(digest: string, now: number): Promise<CacheEntry> {
-    const ttl = this.deps.cacheTtlMs;
-    if (ttl > 0) {
+    if (this.servesFromCache(now)) {
       const hit = this.cache.get(digest);
       if (hit && hit.expiresAt > now) return hit;
     }
+    const epoch = this.epoch;
     const pending = this.deps.store.findByDigest(digest);
     const match = await (this.deps.lookup ? this.deps.lookup(pending) : pending);
     const cidrs = match && match.key.allowedCidrs.length > 0 ? new CidrSet(match.key.allowedCidrs) : undefined;
-    const entry: CacheEntry = { match, cidrs, expiresAt: now + ttl };
-    if (ttl > 0) {
-      this.cache.delete(digest);
-      if (this.cache.size >= CACHE_MAX_ENTRIES) {
-        const oldest = this.cache.keys().next();
-        if (!oldest.done) this.cache.delete(oldest.value);
-      }
-      this.cache.set(digest, entry);
-    }
+    const entry: CacheEntry = { match, cidrs, expiresAt: now + (match ? this.deps.cacheTtlMs : this.deps.negativeCacheTtlMs) };
+    if (this.deps.cacheTtlMs > 0 && this.deps.changes !== undefined && this.epoch === epoch) this.remember(digest, entry);
     return entry;
+  }
+
+  private remember(digest: string, entry: CacheEntry): void {
+    this.forget(digest);
+    if (this.cache.size >= CACHE_MAX_ENTRIES) {
+      const oldest = this.cache.keys().next();
+      if (!oldest.done) this.forget(oldest.value);
+    }
+    this.cache.set(digest, entry);
+    const keyId = entry.match?.key.id;
+    if (keyId !== undefined) {
+      let digests = this.digestsOfKey.get(keyId);
+      if (!digests) this.digestsOfKey.set(keyId, (digests = new Set()));
+      digests.add(digest);
+    }
+  }
+
+  private forget(digest: string): void {
+    const old = this.cache.get(digest);
+    if (!old) return;
+    this.cache.delete(digest);
+    const keyId = old.match?.key.id;
+    if (keyId === undefined) return;
+    const digests = this.digestsOfKey.get(keyId);
+    digests?.delete(digest);
+    if (digests?.size === 0) this.digestsOfKey.delete(keyId);
   }
 }

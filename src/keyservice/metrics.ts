@@ -8,6 +8,7 @@ export class ServiceMetrics {
   readonly verifyOutcomes: Counter<'code'>;
   readonly authFailures: Counter<'reason'>;
   readonly usageFlushFailures: Counter;
+  readonly keyChangePollFailures: Counter;
 
   constructor(options: { defaultMetrics: boolean }) {
     this.requests = new Counter({
@@ -31,6 +32,11 @@ export class ServiceMetrics {
     this.usageFlushFailures = new Counter({
       name: 'keywarden_usage_flush_failures_total',
       help: 'Batched usage writes that failed and were kept for the next flush.',
+      registers: [this.registry],
+    });
+    this.keyChangePollFailures = new Counter({
+      name: 'keywarden_key_change_poll_failures_total',
+      help: 'Reads of the keys changed by other replicas that failed (verify bypasses its cache meanwhile).',
       registers: [this.registry],
     });
     if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry, prefix: 'keywarden_' });

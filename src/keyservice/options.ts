@@ -42,8 +42,19 @@ export interface KeyServiceOptions {
   readonly logStream?: DestinationStream;
   /** Application scopes advertised on /v1/scopes; when set, keys may only carry these (and management scopes). @default undefined (any well-formed scope) */
   readonly scopes?: readonly ScopeDefinition[];
-  /** How long a verify lookup may be served from memory, in ms; capped at 500 so a revocation is seen everywhere within 1 s. @default 250 */
+  /**
+   * The longest a found key is answered from memory, in ms (at most 600000). Changes made through
+   * this process drop it at once, changes made through other replicas within
+   * VERIFY_STALENESS_FACTOR × keyChangePollMs (see keyChangePollMs). @default 60000
+   */
   readonly verifyCacheTtlMs?: number;
+  /**
+   * How often each process reads the keys changed in the database (by any replica) to drop them
+   * from its verify cache, in ms (10…250). Cached answers are used only while the last successful
+   * read started less than VERIFY_STALENESS_FACTOR × this ago, so a revocation through another
+   * replica is refused everywhere within 1 s, also while the database is unreachable. @default 250
+   */
+  readonly keyChangePollMs?: number;
   /** Usage counters (count, lastUsedAt) are written in batches this often, in ms (lastUsedAt is as coarse). @default 10000 */
   readonly usageFlushIntervalMs?: number;
   /** A database call slower than this answers 503, in ms. @default 3000 */
@@ -68,7 +79,8 @@ export const DEFAULTS = {
   defaultRateLimit: { requests: 10_000, perSeconds: 3600 } as RateLimitSetting,
   bodyLimitBytes: 16_384,
   logLevel: 'info',
-  verifyCacheTtlMs: 250,
+  verifyCacheTtlMs: 60_000,
+  keyChangePollMs: 250,
   usageFlushIntervalMs: 10_000,
   databaseTimeoutMs: 3000,
   defaultPageSize: 50,
@@ -85,8 +97,13 @@ export const LIMITS = {
   metadataValueLength: 256,
   limitsEntries: 32,
   overlapSecondsMax: 30 * 24 * 3600,
-  verifyCacheTtlMsMax: 500,
+  verifyCacheTtlMsMax: 600_000,
+  keyChangePollMsMin: 10,
+  keyChangePollMsMax: 250,
 } as const;
+
+/** Cached verify answers are used only while the key change feed's last successful poll started less than this many poll intervals ago. */
+export const VERIFY_STALENESS_FACTOR = 4;
 
 /** Fills in defaults and checks the options; throws with every problem listed (start-up only). */
 export function resolveOptions(options: KeyServiceOptions): ResolvedOptions {
@@ -102,6 +119,10 @@ export function resolveOptions(options: KeyServiceOptions): ResolvedOptions {
     bodyLimitBytes: options.bodyLimitBytes ?? DEFAULTS.bodyLimitBytes,
     logLevel: options.logLevel ?? DEFAULTS.logLevel,
     verifyCacheTtlMs: Math.min(options.verifyCacheTtlMs ?? DEFAULTS.verifyCacheTtlMs, LIMITS.verifyCacheTtlMsMax),
+    keyChangePollMs: Math.min(
+      Math.max(options.keyChangePollMs ?? DEFAULTS.keyChangePollMs, LIMITS.keyChangePollMsMin),
+      LIMITS.keyChangePollMsMax,
+    ),
     usageFlushIntervalMs: options.usageFlushIntervalMs ?? DEFAULTS.usageFlushIntervalMs,
     databaseTimeoutMs: options.databaseTimeoutMs ?? DEFAULTS.databaseTimeoutMs,
     defaultPageSize: options.defaultPageSize ?? DEFAULTS.defaultPageSize,

@@ -8,18 +8,20 @@ import Fastify, { LogController } from 'fastify';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { authenticationHook } from './authenticate.js';
 import { ClientIpResolver } from './client-ip.js';
-import type { ServiceContext } from './context.js';
+import type { RequestAuditEvent, ServiceContext } from './context.js';
 import { ApiError, ERROR_CATALOG, classifyError, errorBody } from './errors.js';
+import { FailureAuditThrottle } from './failure-audit-throttle.js';
 import type { FieldError } from './errors.js';
+import { KeyChangeFeed } from './key-change-feed.js';
 import { KeyChecker } from './key-check.js';
 import { loggerOptions } from './logger.js';
 import { ServiceMetrics } from './metrics.js';
-import { resolveOptions } from './options.js';
+import { VERIFY_STALENESS_FACTOR, resolveOptions } from './options.js';
 import type { KeyServiceOptions, ResolvedOptions } from './options.js';
 import { KeyRateLimiter, withTimeout } from './rate-limit.js';
 import { registerRoutes } from './routes/index.js';
 import { InvalidCursorError, StoreUnavailableError, openStore } from './store/index.js';
-import type { KeyStore } from './store/store.js';
+import type { KeyStore, NewAuditEvent } from './store/store.js';
 import { UsageBuffer } from './usage-buffer.js';
 
 export const SERVICE_VERSION = '0.1.0';
@@ -126,7 +128,20 @@ async function buildApp(
     store.backend.kind === 'postgres'
       ? <T>(promise: Promise<T>): Promise<T> => withTimeout(promise, options.databaseTimeoutMs)
       : <T>(promise: Promise<T>): Promise<T> => promise;
-  const checker = new KeyChecker({
+  // The verify cache keeps found keys for long; the change feed drops those changed through
+  // other replicas (this process drops its own changes at once, in the routes).
+  let checker: KeyChecker | undefined;
+  const changes = new KeyChangeFeed({
+    store,
+    clock: options.clock,
+    onChanged: (keyIds) => checker?.invalidateKeys(keyIds),
+    onReset: () => checker?.invalidate(),
+    onError: (err) => {
+      metrics.keyChangePollFailures.inc();
+      app.log.warn({ err }, 'reading key changes failed; verify answers bypass the cache until it works again');
+    },
+  });
+  checker = new KeyChecker({
     store,
     limiter,
     usage,
@@ -134,7 +149,18 @@ async function buildApp(
     pepper: options.pepper,
     defaultRateLimit: options.defaultRateLimit,
     cacheTtlMs: options.verifyCacheTtlMs,
+    negativeCacheTtlMs: options.keyChangePollMs,
+    changes,
+    maxStalenessMs: VERIFY_STALENESS_FACTOR * options.keyChangePollMs,
     lookup: db,
+  });
+  const failureAudits = new FailureAuditThrottle<NewAuditEvent>();
+  const auditEventOf = (request: FastifyRequest, event: RequestAuditEvent): NewAuditEvent => ({
+    ...event,
+    accountId: event.accountId !== undefined ? event.accountId : (request.actor?.key.accountId ?? null),
+    actorKeyId: request.actor?.key.id ?? null,
+    ip: request.clientIp,
+    requestId: request.id,
   });
   const ctx: ServiceContext = {
     store,
@@ -147,16 +173,24 @@ async function buildApp(
     now: options.clock,
     db,
     async audit(request, event) {
-      await db(
-        store.appendAudit({
-          ...event,
-          accountId: event.accountId !== undefined ? event.accountId : (request.actor?.key.accountId ?? null),
-          actorKeyId: request.actor?.key.id ?? null,
-          ip: request.clientIp,
-          requestId: request.id,
-        }),
-      );
+      await db(store.appendAudit(auditEventOf(request, event)));
     },
+    auditFailure(request, group, event) {
+      const full = auditEventOf(request, event);
+      const code = typeof event.details?.code === 'string' ? event.details.code : 'unknown';
+      const decision = failureAudits.decide(`${event.action}/${group}`, code, full, options.clock());
+      if (!decision.write) return;
+      const written = decision.suppressed > 0 ? { ...full, details: { ...full.details, suppressed: decision.suppressed } } : full;
+      db(store.appendAudit(written)).catch((err: unknown) => request.log.warn({ err }, `audit write of ${event.action} failed`));
+    },
+  };
+  /** Writes one summary per failure group whose window ended with failures left out (`final`: all of them, at close). */
+  const writeFailureSummaries = async (final: boolean): Promise<void> => {
+    for (const { event, suppressed } of failureAudits.drain(final ? Number.POSITIVE_INFINITY : options.clock())) {
+      await db(store.appendAudit({ ...event, details: { ...event.details, suppressed, summary: true } })).catch((err: unknown) =>
+        app.log.warn({ err }, `audit write of a ${event.action} summary failed`),
+      );
+    }
   };
 
   app.decorateRequest('actor', null);
@@ -246,12 +280,17 @@ async function buildApp(
   app.get('/openapi.json', { schema: { hide: true }, config: { keywarden: { auth: 'public' } } }, async () => app.swagger());
 
   usage.start(options.usageFlushIntervalMs);
+  await changes.poll();
+  changes.start(options.keyChangePollMs);
   const maintenance = setInterval(() => {
     store.revokeRotatedOut().catch((err: unknown) => app.log.warn({ err }, 'revoking rotated-out versions failed'));
+    void writeFailureSummaries(false);
   }, MAINTENANCE_INTERVAL_MS);
   maintenance.unref();
   app.addHook('onClose', async () => {
     clearInterval(maintenance);
+    await changes.stop();
+    await writeFailureSummaries(true);
     await usage.close();
     await store.close();
   });

@@ -12,7 +12,7 @@ export class UsageBuffer {
   private flushing: Promise<void> | undefined;
 
   constructor(
-    private readonly store: Pick<KeyStore, 'recordUsage'>,
+    private readonly store: Pick<KeyStore, 'recordUsage' | 'checkpoint'>,
     private readonly onError: (err: unknown) => void,
   ) {}
 
@@ -71,6 +71,9 @@ export class UsageBuffer {
         return;
       }
     }
+    // One SQLite checkpoint per flush, after its chunks (not one inside every few chunks).
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    await this.store.checkpoint().catch((err: unknown) => this.onError(err));
   }
 
   /** Stops the timer and writes the rest. */

@@ -59,6 +59,13 @@ describe('KeywardenClient error mapping against a real key service', () => {
     expect(await failure(admin.promoteVersion(other.keyId, other.keyId))).toMatchObject({ status: 404, code: 'not_found' });
   });
 
+  it('maps a reused Idempotency-Key with other rotation parameters to 422 idempotency_key_reused', async () => {
+    const created = await admin.createKey({ name: 'idem-client', environment: 'staging', mode: 'test' });
+    await admin.rotateKey(created.key.id, { idempotencyKey: 'idem-client-1', overlap: '1h' });
+    const err = await failure(admin.rotateKey(created.key.id, { idempotencyKey: 'idem-client-1', overlap: '1h', promotion: 'deferred' }));
+    expect(err).toMatchObject({ status: 422, code: 'idempotency_key_reused' });
+  });
+
   it('maps invalid input to 400 validation_failed', async () => {
     const err = await failure(admin.createKey({ name: 'x'.repeat(65), environment: 'staging' }));
     expect(err).toMatchObject({ status: 400, code: 'validation_failed' });

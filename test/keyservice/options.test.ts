@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { DEFAULTS, LIMITS, resolveOptions } from '../../src/keyservice/options.js';
+import { DEFAULTS, LIMITS, VERIFY_STALENESS_FACTOR, resolveOptions } from '../../src/keyservice/options.js';
 import { parseRateLimit, serveOptions } from '../../src/cli/commands/serve.js';
 
 describe('key service options', () => {
@@ -8,8 +8,12 @@ describe('key service options', () => {
     expect(o).toMatchObject({ host: DEFAULTS.host, port: 8420, keyPrefix: 'kw', defaultRateLimit: { requests: 10_000, perSeconds: 3600 } });
   });
 
-  it('caps the verify cache TTL so a revocation is seen everywhere within 1 s', () => {
-    expect(resolveOptions({ pepper: 'p'.repeat(16), verifyCacheTtlMs: 10_000 }).verifyCacheTtlMs).toBe(LIMITS.verifyCacheTtlMsMax);
+  it('bounds the key change poll so a revocation through another replica is seen everywhere within 1 s', () => {
+    const slow = resolveOptions({ pepper: 'p'.repeat(16), keyChangePollMs: 10_000, verifyCacheTtlMs: 10_000_000 });
+    expect(slow.keyChangePollMs).toBe(LIMITS.keyChangePollMsMax);
+    expect(VERIFY_STALENESS_FACTOR * slow.keyChangePollMs).toBeLessThanOrEqual(1000);
+    expect(slow.verifyCacheTtlMs).toBe(LIMITS.verifyCacheTtlMsMax);
+    expect(resolveOptions({ pepper: 'p'.repeat(16), keyChangePollMs: 0 }).keyChangePollMs).toBe(LIMITS.keyChangePollMsMin);
   });
 
   it('lists every problem at once', () => {

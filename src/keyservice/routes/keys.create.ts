@@ -55,7 +55,7 @@ export function register(app: FastifyInstance, ctx: ServiceContext): void {
         throw new ApiError('conflict', `A key named "${body.name}" already exists in this account. Choose another name or revoke that key.`);
       }
       if (result === 'account_not_found') throw new ApiError('not_found', 'The account of this API key no longer exists.');
-      ctx.checker.invalidate();
+      // Nothing cached can concern a new key: its secret was never presented before.
       await ctx.audit(request, {
         action: 'key.create',
         outcome: 'success',

@@ -33,7 +33,7 @@ export function register(app: FastifyInstance, ctx: ServiceContext): void {
       const result = await ctx.db(ctx.store.revokeKey(actor.key.accountId, id, expected));
       if (result === 'not_found') throw new ApiError('not_found', `No key ${id} in this account.`);
       if (result === 'conflict') throw new ApiError('precondition_failed');
-      ctx.checker.invalidate();
+      ctx.checker.invalidateKeys([id]);
       if (!alreadyRevoked) {
         await ctx.audit(request, { action: 'key.revoke', outcome: 'success', keyId: id, details: { name: result.name } });
       }

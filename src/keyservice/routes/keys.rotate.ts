@@ -51,12 +51,25 @@ export function register(app: FastifyInstance, ctx: ServiceContext): void {
           actor.key.accountId,
           id,
           { digest: digestKey(secret, ctx.options.pepper), displayPrefix: prefix },
-          { idempotencyKey: idempotencyKey ?? null, previousOverlapUntil: now + overlap, promotion },
+          {
+            idempotencyKey: idempotencyKey ?? null,
+            previousOverlapUntil: now + overlap,
+            promotion,
+            // What a retry must repeat (the overlap does not matter to a deferred rotation).
+            fingerprint: promotion === 'deferred' ? 'deferred' : `immediate/${overlap}`,
+          },
         ),
       );
       if (result === 'not_found') throw new ApiError('not_found', `No key ${id} in this account.`);
       if (result === 'revoked') throw new ApiError('conflict', 'The key is revoked; a revoked key cannot be rotated.');
-      ctx.checker.invalidate();
+      if (result === 'idempotency_key_reused') {
+        throw new ApiError(
+          'idempotency_key_reused',
+          'This Idempotency-Key was already used to rotate this key with another overlap or promotion. Repeat the first request exactly, or send a new Idempotency-Key for a new rotation.',
+          { details: [{ field: 'headers.idempotency-key', message: 'already used with other parameters' }] },
+        );
+      }
+      ctx.checker.invalidateKeys([id]);
       reply.header('etag', etagOf(result.key)).header('cache-control', 'no-store');
       if (!result.created) {
         reply.code(200).header('idempotent-replayed', 'true');

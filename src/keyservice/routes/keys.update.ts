@@ -59,7 +59,7 @@ export function register(app: FastifyInstance, ctx: ServiceContext): void {
         case 'revoked':
           throw new ApiError('conflict', 'The key is revoked; a revoked key cannot change.');
       }
-      ctx.checker.invalidate();
+      ctx.checker.invalidateKeys([id]);
       await ctx.audit(request, {
         action: 'key.update',
         outcome: 'success',

@@ -58,7 +58,7 @@ export function register(app: FastifyInstance, ctx: ServiceContext, auditor: Ver
       reply.header('x-keywarden-verify-code', check.code);
       if (check.rateLimit) reply.headers(rateLimitHeaders(check.rateLimit, now));
       if (check.code !== 'VALID') {
-        auditor.record(request, check, 'GET /v1/verify', now);
+        auditor.record(request, check, 'GET /v1/verify');
         const code = ERROR_OF[check.code];
         if (code === 'unauthorized') reply.header('www-authenticate', 'Bearer realm="keywarden"');
         const message =

@@ -38,7 +38,7 @@ export function register(app: FastifyInstance, ctx: ServiceContext, auditor: Ver
       const now = ctx.now();
       const check = await ctx.checker.check(body.key, body.ip, body.requiredScopes ?? NO_SCOPES, now);
       outcome.get(check.code)!.inc();
-      if (check.code !== 'VALID') auditor.record(request, check, '/v1/verify', now);
+      if (check.code !== 'VALID') auditor.record(request, check, '/v1/verify');
       return verifyResult(check);
     },
   );

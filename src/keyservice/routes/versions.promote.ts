@@ -45,7 +45,7 @@ export function register(app: FastifyInstance, ctx: ServiceContext): void {
           throw new ApiError('conflict', `Version ${versionId} is older than the key's current version; rotate again instead of promoting it.`);
       }
       if (result.changed) {
-        ctx.checker.invalidate();
+        ctx.checker.invalidateKeys([id]);
         await ctx.audit(request, {
           action: 'key.version.promoted',
           outcome: 'success',

@@ -30,7 +30,7 @@ export function register(app: FastifyInstance, ctx: ServiceContext): void {
       await checkEscalation(ctx, request, actor, 'key.version.revoke', current, undefined);
       const version = await ctx.db(ctx.store.revokeVersion(actor.key.accountId, id, versionId));
       if (version === 'not_found') throw new ApiError('not_found', `No version ${versionId} of key ${id} in this account.`);
-      ctx.checker.invalidate();
+      ctx.checker.invalidateKeys([id]);
       await ctx.audit(request, {
         action: 'key.version.revoke',
         outcome: 'success',

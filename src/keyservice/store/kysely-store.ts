@@ -19,6 +19,7 @@ import {
   type AuditEvent,
   type AuditFilter,
   type DigestMatch,
+  type KeyChange,
   type KeyFilter,
   type KeyPatch,
   type KeyRecord,
@@ -67,17 +68,35 @@ function prepareSqliteUsageFlush(database: Database.Database): (usage: ReadonlyM
   const key = database.prepare(
     'UPDATE api_keys SET usage_count = usage_count + ?, last_used_at = max(coalesce(last_used_at, 0), ?) WHERE id = (SELECT key_id FROM key_versions WHERE id = ?)',
   );
-  return database.transaction((usage: ReadonlyMap<string, { count: number; lastUsedAt: number }>) => {
+  const write = database.transaction((usage: ReadonlyMap<string, { count: number; lastUsedAt: number }>) => {
     for (const [versionId, u] of usage) {
       if (version.run(u.count, u.lastUsedAt, versionId).changes > 0) key.run(u.count, u.lastUsedAt, versionId);
     }
   });
+  // Usage counters may lose their last flush to a power cut (never to a crash of the process),
+  // which saves the fsync of every chunk's commit on the event loop; every other write of the
+  // store keeps the connection's setting (FULL by default).
+  return (usage) => {
+    const previous = database.pragma('synchronous', { simple: true }) as number;
+    database.pragma('synchronous = NORMAL');
+    try {
+      write(usage);
+    } finally {
+      database.pragma(`synchronous = ${previous}`);
+    }
+  };
 }
 
 function clampLimit(page?: PageRequest): number {
   const limit = page?.limit ?? DEFAULT_PAGE_SIZE;
   if (!Number.isFinite(limit)) return DEFAULT_PAGE_SIZE;
   return Math.min(MAX_PAGE_SIZE, Math.max(1, Math.floor(limit)));
+}
+
+/** The answer to a retried rotation: its version, unless the retry asks for other parameters (a fingerprint stored as null was made before fingerprints: not compared). */
+function replayOf(key: KeyRecord, existing: { version: KeyVersion; fingerprint: string | null }, fingerprint: string | null): RotateResult | 'idempotency_key_reused' {
+  if (fingerprint !== null && existing.fingerprint !== null && existing.fingerprint !== fingerprint) return 'idempotency_key_reused';
+  return { key, version: existing.version, created: false };
 }
 
 /** Internal: thrown inside a transaction to roll it back and answer `value`. */
@@ -202,6 +221,7 @@ export class KyselyKeyStore implements KeyStore {
         digest: firstVersion.digest,
         display_prefix: firstVersion.displayPrefix,
         idempotency_key: null,
+        idempotency_fingerprint: null,
         created_at: now,
         overlap_until: null,
         revoked_at: null,
@@ -361,17 +381,18 @@ export class KyselyKeyStore implements KeyStore {
 
   // ---- versions ----
 
-  addVersion(accountId: string, keyId: string, version: NewVersion, options: RotateOptions): Promise<RotateResult | 'not_found' | 'revoked'> {
+  addVersion(accountId: string, keyId: string, version: NewVersion, options: RotateOptions): Promise<RotateResult | 'not_found' | 'revoked' | 'idempotency_key_reused'> {
     const idempotencyKey = options.idempotencyKey ?? null;
+    const fingerprint = options.fingerprint ?? null;
     return this.#guard('addVersion', async () => {
       try {
-        return await this.#rotate(accountId, keyId, version, options.promotion === 'deferred' ? 'deferred' : options.previousOverlapUntil, idempotencyKey);
+        return await this.#rotate(accountId, keyId, version, options.promotion === 'deferred' ? 'deferred' : options.previousOverlapUntil, idempotencyKey, fingerprint);
       } catch (error) {
         // Two processes raced with the same idempotency key and the other one won: answer its version.
         if (idempotencyKey !== null && isUniqueViolation(error)) {
           const existing = await this.#versionByIdempotencyKey(this.#db, keyId, idempotencyKey);
           const key = await this.getKey(accountId, keyId);
-          if (existing && key) return { key, version: existing, created: false };
+          if (existing && key) return replayOf(key, existing, fingerprint);
         }
         throw error;
       }
@@ -389,14 +410,18 @@ export class KyselyKeyStore implements KeyStore {
       .executeTakeFirst();
   }
 
-  async #versionByIdempotencyKey(db: Kysely<StoreDatabase>, keyId: string, idempotencyKey: string): Promise<KeyVersion | undefined> {
+  async #versionByIdempotencyKey(
+    db: Kysely<StoreDatabase>,
+    keyId: string,
+    idempotencyKey: string,
+  ): Promise<{ version: KeyVersion; fingerprint: string | null } | undefined> {
     const row = await db
       .selectFrom('key_versions')
       .selectAll()
       .where('key_id', '=', keyId)
       .where('idempotency_key', '=', idempotencyKey)
       .executeTakeFirst();
-    return row ? toVersion(row) : undefined;
+    return row ? { version: toVersion(row), fingerprint: row.idempotency_fingerprint } : undefined;
   }
 
   /** Gives every unrevoked version of `keyId` numbered below `belowNumber` its end: `until` (never later than one it has), or revocation now when `until` is null or past. Returns how many rows changed. */
@@ -418,7 +443,8 @@ export class KyselyKeyStore implements KeyStore {
     version: NewVersion,
     previousOverlapUntil: number | null | 'deferred',
     idempotencyKey: string | null,
-  ): Promise<RotateResult | 'not_found' | 'revoked'> {
+    fingerprint: string | null,
+  ): Promise<RotateResult | 'not_found' | 'revoked' | 'idempotency_key_reused'> {
     const now = this.#clock();
     return this.#transaction(async (trx) => {
       // Lock first (see the header): a no-op write on the key row.
@@ -426,7 +452,7 @@ export class KyselyKeyStore implements KeyStore {
       if (!locked) return 'not_found' as const;
       if (idempotencyKey !== null) {
         const existing = await this.#versionByIdempotencyKey(trx, keyId, idempotencyKey);
-        if (existing) return { key: toKey(locked), version: existing, created: false };
+        if (existing) return replayOf(toKey(locked), existing, fingerprint);
       }
       if (locked.revoked_at !== null) return 'revoked' as const;
 
@@ -443,6 +469,7 @@ export class KyselyKeyStore implements KeyStore {
         digest: version.digest,
         display_prefix: version.displayPrefix,
         idempotency_key: idempotencyKey,
+        idempotency_fingerprint: fingerprint,
         created_at: now,
         overlap_until: null,
         revoked_at: null,
@@ -610,6 +637,28 @@ export class KyselyKeyStore implements KeyStore {
     }, true);
   }
 
+  // ---- change feed ----
+
+  keyChangesSince(since: number, limit: number): Promise<readonly KeyChange[]> {
+    return this.#guard('keyChangesSince', async () => {
+      const rows = await this.#db
+        .selectFrom('api_keys')
+        .select(['id', 'revision', 'updated_at'])
+        .where('updated_at', '>=', since)
+        .orderBy('updated_at')
+        .limit(limit)
+        .execute();
+      return rows.map((r) => ({ keyId: r.id, revision: Number(r.revision), updatedAt: Number(r.updated_at) }));
+    }, true);
+  }
+
+  latestKeyChange(): Promise<number | null> {
+    return this.#guard('latestKeyChange', async () => {
+      const row = await this.#db.selectFrom('api_keys').select((eb) => eb.fn.max('updated_at').as('latest')).executeTakeFirst();
+      return row?.latest === null || row?.latest === undefined ? null : Number(row.latest);
+    }, true);
+  }
+
   // ---- usage ----
 
   recordUsage(entries: readonly UsageEntry[]): Promise<void> {
@@ -673,6 +722,17 @@ export class KyselyKeyStore implements KeyStore {
           FROM unnest(${versions.ids}::text[], ${versions.counts}::bigint[], ${versions.ats}::bigint[]) AS u(id, count, at) WHERE v.id = u.id`.execute(trx);
       });
     });
+  }
+
+  checkpoint(): Promise<void> {
+    if (this.backend.kind !== 'sqlite') return Promise.resolve();
+    const database = this.backend.database;
+    // Holding kysely's connection guarantees no kysely transaction is open on the handle.
+    return this.#guard('checkpoint', () =>
+      this.#db.connection().execute(async () => {
+        database.pragma('wal_checkpoint(PASSIVE)');
+      }),
+    );
   }
 
   // ---- audit ----

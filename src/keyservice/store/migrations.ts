@@ -106,11 +106,30 @@ const rotatedOutIndex: Migration = {
   },
 };
 
+/**
+ * Every service process polls the keys changed in the last seconds (`keyChangesSince`, a few
+ * times a second) to drop its cached verify lookups: an index on updated_at makes that a search.
+ */
+const keyChangesIndex: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema.createIndex('api_keys_updated').on('api_keys').column('updated_at').execute();
+  },
+};
+
+/** A retried rotation must repeat the first one's parameters: they are kept with the version it made. */
+const rotationFingerprint: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema.alterTable('key_versions').addColumn('idempotency_fingerprint', 'text').execute();
+  },
+};
+
 /** The migrations of this store, by name (applied in name order). */
 export function storeMigrations(kind: DialectKind): MigrationProvider {
   return {
     async getMigrations(): Promise<Record<string, Migration>> {
-      return { '0001_initial_schema': initialSchema(kind), '0002_rotated_out_index': rotatedOutIndex };
+      return { '0001_initial_schema': initialSchema(kind), '0002_rotated_out_index': rotatedOutIndex, '0003_key_changes_index': keyChangesIndex,
+        '0004_rotation_fingerprint': rotationFingerprint,
+      };
     },
   };
 }

@@ -23,6 +23,9 @@ export function parseStoreUrl(url: string): StoreLocation {
 
 const PG_INT8_OID = 20;
 
+/** Pages of write-ahead log after which SQLite checkpoints by itself (≈ 40 MB; SQLite's default is 1000). */
+export const SQLITE_WAL_AUTOCHECKPOINT_PAGES = 10_000;
+
 /** Opens (and migrates) the store at `options.url`. Throws StoreUnavailableError when PostgreSQL cannot be reached. */
 export async function openStore(options: StoreOptions): Promise<KeyStore> {
   const location = parseStoreUrl(options.url);
@@ -31,7 +34,12 @@ export async function openStore(options: StoreOptions): Promise<KeyStore> {
     if (location.path.length === 0) throw new TypeError('the SQLite store URL names no file: use sqlite:PATH, a file path or :memory:');
     const database = new BetterSqlite3(location.path);
     try {
-      if (location.path !== ':memory:') database.pragma('journal_mode = WAL');
+      if (location.path !== ':memory:') {
+        database.pragma('journal_mode = WAL');
+        // Checkpoints are made explicitly (KeyStore.checkpoint, after each usage flush); the
+        // automatic one is only a backstop against an ever-growing log.
+        database.pragma(`wal_autocheckpoint = ${SQLITE_WAL_AUTOCHECKPOINT_PAGES}`);
+      }
       database.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
       database.pragma('foreign_keys = ON');
       const db = new Kysely<StoreDatabase>({ dialect: new SqliteDialect({ database }) });
@@ -72,6 +80,13 @@ export async function openStore(options: StoreOptions): Promise<KeyStore> {
   // An idle client whose server went away emits 'error' on the pool; without a listener that
   // would crash the process. The pool drops the client; the next query connects afresh.
   pool.on('error', () => {});
+  // A client checked out of the pool (kysely holds it for a query or a transaction) has no
+  // 'error' listener of the pool's: when the server goes away, pg fails the client's queries
+  // (the store turns that into StoreUnavailableError) AND emits 'error' on the client, which
+  // without a listener would crash the process. The pool drops such a client on release.
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
   const db = new Kysely<StoreDatabase>({ dialect: new PostgresDialect({ pool }) });
   try {
     await migrate(db, 'postgres');

@@ -47,6 +47,8 @@ export interface KeyVersionsTable {
   digest: string;
   display_prefix: string;
   idempotency_key: string | null;
+  /** The parameters of the rotation that made it (with idempotency_key: a reuse with others is refused); null when unknown. */
+  idempotency_fingerprint: string | null;
   created_at: number;
   overlap_until: number | null;
   revoked_at: number | null;

@@ -219,6 +219,21 @@ export interface RotateOptions {
   readonly previousOverlapUntil: number | null;
   /** [immediate] */
   readonly promotion?: Promotion;
+  /**
+   * The rotation's parameters as the caller sees them (e.g. `immediate/86400000`), kept with the
+   * new version: a retry with the same idempotency key but another fingerprint answers
+   * 'idempotency_key_reused' instead of the earlier version. [none: not compared]
+   */
+  readonly fingerprint?: string;
+}
+
+/** A key's last change as `keyChangesSince` reports it. */
+export interface KeyChange {
+  readonly keyId: string;
+  /** The key's revision after the change. */
+  readonly revision: number;
+  /** When it changed (`updatedAt`, the writer's clock), epoch ms. */
+  readonly updatedAt: number;
 }
 
 /** Result of `promoteVersion`. */
@@ -334,7 +349,7 @@ export interface KeyStore {
   revokeKey(accountId: string, keyId: string, expectedRevision?: number): Promise<KeyRecord | 'not_found' | 'conflict'>;
 
   /** Rotation in one transaction: adds a version; immediate: it becomes current and the older versions get their overlapUntil; deferred: nothing else changes until promoteVersion. Same idempotency key on the same key → the existing version, `created: false` (race-safe across processes). */
-  addVersion(accountId: string, keyId: string, version: NewVersion, options: RotateOptions): Promise<RotateResult | 'not_found' | 'revoked'>;
+  addVersion(accountId: string, keyId: string, version: NewVersion, options: RotateOptions): Promise<RotateResult | 'not_found' | 'revoked' | 'idempotency_key_reused'>;
   /**
    * Promotes a (deferred) version in one transaction: it becomes current and every older version
    * that is not revoked ends at `previousOverlapUntil` (null or ≤ now: revoked at once) — never
@@ -358,8 +373,25 @@ export interface KeyStore {
   /** HOT PATH: the version with this digest, its key and account — whatever their status — or undefined. */
   findByDigest(digest: string): Promise<DigestMatch | undefined>;
 
+  /**
+   * Keys created or changed (update, rotation, promotion, revocation; not usage) with
+   * `updatedAt >= since`, oldest change first, at most `limit`. Every replica polls it to drop
+   * its cached verify lookups of keys changed through another replica.
+   */
+  keyChangesSince(since: number, limit: number): Promise<readonly KeyChange[]>;
+  /** The latest `updatedAt` of any key, or null when there is no key. */
+  latestKeyChange(): Promise<number | null>;
+
   /** Adds a batch of usage counts in one transaction (versions and their keys). Unknown version ids are ignored. */
   recordUsage(entries: readonly UsageEntry[]): Promise<void>;
+
+  /**
+   * SQLite: copies the write-ahead log into the database file now (PASSIVE: never waits for
+   * readers). The store checkpoints by itself only past a large log (SQLITE_WAL_AUTOCHECKPOINT_PAGES),
+   * so the service calls this after each usage flush: one checkpoint per flush instead of many
+   * inside it. PostgreSQL: nothing to do.
+   */
+  checkpoint(): Promise<void>;
 
   /** Appends an audit event. */
   appendAudit(event: NewAuditEvent): Promise<AuditEvent>;

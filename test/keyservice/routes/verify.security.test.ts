@@ -50,6 +50,30 @@ forEachBackend(
       }
     });
 
+    it('refuses a secret at once after every change made through this process, though its valid answer was cached', async () => {
+      const verify = async (key: string) => (await h.call('POST', '/v1/verify', undefined, { key })).json().code;
+      const keys = await Promise.all(['c-1', 'c-2', 'c-3', 'c-4', 'c-5'].map((name) => h.createKey({ name, scopes: ['invoices:read'] })));
+      for (const k of keys) expect(await verify(k.secret)).toBe('VALID');
+      const [revoked, disabled, rotated, versionRevoked, promoted] = keys as [typeof keys[0], typeof keys[0], typeof keys[0], typeof keys[0], typeof keys[0]];
+      await h.call('DELETE', `/v1/keys/${revoked.key.id}`, h.adminKey);
+      await h.call('PATCH', `/v1/keys/${disabled.key.id}`, h.adminKey, { enabled: false });
+      await h.call('POST', `/v1/keys/${rotated.key.id}/rotate`, h.adminKey, { overlap: '0s' });
+      await h.call('DELETE', `/v1/keys/${versionRevoked.key.id}/versions/${versionRevoked.version.id}`, h.adminKey);
+      const pending = (await h.call('POST', `/v1/keys/${promoted.key.id}/rotate`, h.adminKey, { promotion: 'deferred' })).json();
+      await h.call('POST', `/v1/keys/${promoted.key.id}/versions/${pending.version.id}/promote`, h.adminKey, { overlap: '0s' });
+      expect(await verify(revoked.secret)).toBe('REVOKED');
+      expect(await verify(disabled.secret)).toBe('DISABLED');
+      expect(await verify(rotated.secret)).toBe('REVOKED');
+      expect(await verify(versionRevoked.secret)).toBe('REVOKED');
+      expect(await verify(promoted.secret)).toBe('REVOKED');
+      // A scope removed is missing at once too.
+      const scoped = await h.createKey({ name: 'c-6', scopes: ['invoices:read'] });
+      const check = async () => (await h.call('POST', '/v1/verify', undefined, { key: scoped.secret, requiredScopes: ['invoices:read'] })).json().code;
+      expect(await check()).toBe('VALID');
+      await h.call('PATCH', `/v1/keys/${scoped.key.id}`, h.adminKey, { scopes: [] });
+      expect(await check()).toBe('INSUFFICIENT_SCOPE');
+    });
+
     it('answers 400 to a verify body with a bad ip, unknown fields or a non-string key — never 5xx', async () => {
       const bodies = ['{"key":"x","ip":"999.1.1.1"}', '{"key":"x","extra":1}', '{"key":12}', '{}', 'null', '"key"', '{"key":"x","requiredScopes":"a"}'];
       for (const body of bodies) {

@@ -23,12 +23,12 @@ eachBackend('key store: migrations', (backend) => {
     const account = await first.createAccount('acme');
     const created = await first.createKey({ accountId: account.id, name: 'k', environment: 'production', mode: 'live' }, newSecret().version);
     if (typeof created === 'string') throw new Error(created);
-    expect(await appliedMigrations(first)).toEqual(['0001_initial_schema', '0002_rotated_out_index']);
+    expect(await appliedMigrations(first)).toEqual(['0001_initial_schema', '0002_rotated_out_index', '0003_key_changes_index', '0004_rotation_fingerprint']);
     await first.close();
 
     const second = await openStore({ url });
     try {
-      expect(await appliedMigrations(second)).toEqual(['0001_initial_schema', '0002_rotated_out_index']);
+      expect(await appliedMigrations(second)).toEqual(['0001_initial_schema', '0002_rotated_out_index', '0003_key_changes_index', '0004_rotation_fingerprint']);
       expect(await second.getKey(account.id, created.key.id)).toEqual(created.key);
       expect(await second.findByDigest(created.version.digest)).toMatchObject({ key: { id: created.key.id } });
     } finally {
@@ -42,7 +42,7 @@ eachBackend('key store: migrations', (backend) => {
     const outputs = await raceProcesses(4, [url, 'acct_none', 'key_none', '0', 'open-after-go']);
     expect(outputs).toEqual([[], [], [], []]);
     const store = await backend().open({ url });
-    expect(await appliedMigrations(store)).toEqual(['0001_initial_schema', '0002_rotated_out_index']);
+    expect(await appliedMigrations(store)).toEqual(['0001_initial_schema', '0002_rotated_out_index', '0003_key_changes_index', '0004_rotation_fingerprint']);
     await store.ping();
   }, 60_000);
 

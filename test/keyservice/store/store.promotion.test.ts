@@ -1,5 +1,5 @@
 import { beforeAll, beforeEach, expect, it } from '@jest/globals';
-import { versionStatus, type Account, type KeyRecord, type KeyStore, type KeyVersion, type PromoteResult, type RotateResult } from '../../../src/keyservice/store/index.js';
+import { versionStatus, type Account, type KeyRecord, type KeyStore, type KeyVersion, type PromoteResult, type RotateOptions, type RotateResult } from '../../../src/keyservice/store/index.js';
 import { eachBackend, ManualClock, newSecret } from './backends.js';
 
 const HOUR = 3_600_000;
@@ -12,7 +12,7 @@ eachBackend('key store: deferred rotation and promotion', (backend) => {
   let first: KeyVersion;
 
   const versionsOf = async (): Promise<KeyVersion[]> => (await store.listVersions(account.id, key.id)) as KeyVersion[];
-  const rotate = async (options: { previousOverlapUntil: number | null; promotion?: 'immediate' | 'deferred'; idempotencyKey?: string }): Promise<RotateResult> => {
+  const rotate = async (options: RotateOptions): Promise<RotateResult> => {
     const result = await store.addVersion(account.id, key.id, newSecret().version, options);
     if (typeof result === 'string') throw new Error(result);
     return result;
@@ -146,6 +146,19 @@ eachBackend('key store: deferred rotation and promotion', (backend) => {
       [pending.version.id, clock.now + HOUR],
       [first.id, clock.now + HOUR],
     ]);
+  });
+
+  it('refuses a retried rotation whose parameters differ from the first one, and changes nothing', async () => {
+    const firstTry = await rotate({ previousOverlapUntil: clock.now + HOUR, idempotencyKey: 'r2', fingerprint: 'immediate/3600000' });
+    const before = await versionsOf();
+    const other = await store.addVersion(account.id, key.id, newSecret().version, { previousOverlapUntil: null, promotion: 'deferred', idempotencyKey: 'r2', fingerprint: 'deferred' });
+    expect(other).toBe('idempotency_key_reused');
+    expect(await versionsOf()).toEqual(before);
+    // The same parameters replay; no fingerprint (an older caller) is not compared.
+    const same = await store.addVersion(account.id, key.id, newSecret().version, { previousOverlapUntil: clock.now + HOUR, idempotencyKey: 'r2', fingerprint: 'immediate/3600000' });
+    expect(typeof same !== 'string' && same.version).toEqual(firstTry.version);
+    const unspecified = await store.addVersion(account.id, key.id, newSecret().version, { previousOverlapUntil: null, idempotencyKey: 'r2' });
+    expect(typeof unspecified !== 'string' && unspecified.created).toBe(false);
   });
 
   it('a replayed deferred rotation (same idempotency key) returns the pending version', async () => {
