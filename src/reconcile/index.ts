@@ -5,7 +5,7 @@ export type { ApplyOutcome, PlannedStack, SessionOptions, StackTarget } from './
 export type { KeyServiceCredentials } from './provider-host.js';
 export { summarizePlan, countChanges, KEY_RESOURCE_TYPE } from './plan-summary.js';
 export type { ChangeAction, PlanSummary, ResourceChange, SetChange } from './plan-summary.js';
-export { renderPlan, hasChanges, isPlanFormat, changeDetails, PLAN_FORMATS } from './plan-report.js';
+export { renderPlan, appliedLine, hasChanges, isPlanFormat, changeDetails, PLAN_FORMATS } from './plan-report.js';
 export type { PlanFormat, PlanReport, SkippedStack, StackPlan } from './plan-report.js';
 export { Progress } from './progress.js';
 export type { ProgressStream } from './progress.js';

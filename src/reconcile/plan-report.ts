@@ -122,3 +122,9 @@ export function renderPlan(format: PlanFormat, report: PlanReport): string {
   if (format === 'json') return renderJson(report);
   return renderText(report);
 }
+
+/** The closing line after an apply or destroy, e.g. `Applied: 1 created, 0 updated, 0 replaced, 2 revoked.` */
+export function appliedLine(destroy: boolean, changes: readonly ResourceChange[]): string {
+  const c = countChanges(changes);
+  return `${destroy ? 'Destroyed' : 'Applied'}: ${c.create} created, ${c.update} updated, ${c.replace} replaced, ${c.delete} revoked.`;
+}

@@ -7,8 +7,7 @@ import { loadSpecs } from '../spec/index.js';
 import { PolicyBlockedError, StackError, synthesize, type SynthesizedStack } from '../stack/index.js';
 import { credentialsFor, resolveApiKey, type CredentialFlags } from './credentials.js';
 import { ReconcileError } from './errors.js';
-import { countChanges } from './plan-summary.js';
-import { hasChanges, isPlanFormat, renderPlan, type PlanFormat, type StackPlan } from './plan-report.js';
+import { appliedLine, hasChanges, isPlanFormat, renderPlan, type PlanFormat, type StackPlan } from './plan-report.js';
 import { Progress, type ProgressStream } from './progress.js';
 import type { KeyServiceCredentials } from './provider-host.js';
 import { ReconcileSession, type PlannedStack } from './session.js';
@@ -112,10 +111,9 @@ async function reconcile(command: ReconcileCommand, options: ReconcileOptions, i
       session.use(credentials.get(plan.stack.name)!);
       await session.apply(plan, progress);
     }
-    const counts = countChanges(planned.flatMap((p) => p.summary.changes));
     // After a JSON report, standard output stays one JSON document: the closing line goes to the log.
     const done = format === 'json' ? io.stderr : io.stdout;
-    done.write(`${command === 'destroy' ? 'Destroyed' : 'Applied'}: ${counts.create} created, ${counts.update} updated, ${counts.replace} replaced, ${counts.delete} revoked.\n`);
+    done.write(`${appliedLine(command === 'destroy', planned.flatMap((p) => p.summary.changes))}\n`);
     return 0;
   } finally {
     await session.close();

@@ -12,8 +12,7 @@ import { loadSpecs } from '../spec/index.js';
 import { PolicyBlockedError, StackError, synthesize, type SynthesizedStack } from '../stack/index.js';
 import { startEmbeddedService, type EmbeddedService } from './embedded-service.js';
 import { ReconcileError } from './errors.js';
-import { hasChanges, renderPlan } from './plan-report.js';
-import { countChanges } from './plan-summary.js';
+import { appliedLine, hasChanges, renderPlan } from './plan-report.js';
 import { Progress, type ProgressStream } from './progress.js';
 import { partitionOffline } from './reachability.js';
 import { stackPlan, terraformBinary } from './run-stacks.js';
@@ -112,8 +111,7 @@ async function up(options: UpOptions, io: UpIo): Promise<UpResult> {
     if (changed) {
       const progress = new Progress(io.stderr, session.terraform.redact);
       for (const plan of planned) if (plan.summary.changes.length > 0) await session.apply(plan, progress);
-      const c = countChanges(planned.flatMap((p) => p.summary.changes));
-      say(`Applied: ${c.create} created, ${c.update} updated, ${c.replace} replaced, ${c.delete} revoked.`);
+      say(appliedLine(false, planned.flatMap((p) => p.summary.changes)));
     }
 
     // 5. The keys, masked, and one delivered key verified against the service.

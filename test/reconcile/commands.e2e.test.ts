@@ -5,22 +5,13 @@ import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { KeywardenClient } from '../../src/client/index.js';
 import { runReconcile, startEmbeddedService, type EmbeddedService, type ReconcileCommand, type ReconcileOptions } from '../../src/reconcile/index.js';
 import { describeWith } from '../support/prerequisite.js';
-import { PROVIDER_ENTRY, SHARED_MIRROR, TERRAFORM, terraformMissing } from './support.js';
+import { Capture, PROVIDER_ENTRY, SHARED_MIRROR, TERRAFORM, terraformMissing } from './support.js';
 
 const EXAMPLES = fileURLToPath(new URL('../../examples', import.meta.url));
-
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _encoding: string, done: () => void): void {
-    this.text += chunk.toString('utf8');
-    done();
-  }
-}
 
 describeWith(terraformMissing)('keywarden plan, apply and destroy', () => {
   const root = mkdtempSync(join(tmpdir(), 'kw-commands-'));

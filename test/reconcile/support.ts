@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { inflateRawSync } from 'node:zlib';
 
@@ -36,4 +37,13 @@ export function zipText(file: string): string {
     at += 46 + nameLength + extraLength + commentLength;
   }
   return texts.join('\n');
+}
+
+/** A writable stream that keeps what was written (a command's stdout or stderr). */
+export class Capture extends Writable {
+  text = '';
+  override _write(chunk: Buffer, _encoding: string, done: () => void): void {
+    this.text += chunk.toString('utf8');
+    done();
+  }
 }

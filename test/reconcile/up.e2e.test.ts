@@ -6,22 +6,13 @@ import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { KeywardenClient } from '../../src/client/index.js';
 import { runUp, startEmbeddedService, type UpResult } from '../../src/reconcile/index.js';
 import { describeWith } from '../support/prerequisite.js';
-import { PROVIDER_ENTRY, SHARED_MIRROR, TERRAFORM, terraformMissing } from './support.js';
+import { Capture, PROVIDER_ENTRY, SHARED_MIRROR, TERRAFORM, terraformMissing } from './support.js';
 
 const EXAMPLES = fileURLToPath(new URL('../../examples', import.meta.url));
-
-class Capture extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _encoding: string, done: () => void): void {
-    this.text += chunk.toString('utf8');
-    done();
-  }
-}
 
 /** Every file under `dir` (except Terraform's provider copies), recursively. */
 function filesUnder(dir: string): string[] {
