@@ -17,7 +17,7 @@ import type { OperatorMetrics } from '../operator-metrics.js';
 import { describeFailure, RotationExecutor, rotationPolicy, type RotationState, type StepOutcome } from '../rotation/index.js';
 import type { ApiKeyStatus, Condition, EnvironmentStatus } from '../status-schema.js';
 import { OperatorHalted } from './operator-halted.js';
-import { FINALIZER, managementOf, type ApiKeyResource, type DeletionPolicy, type KeyManagement } from './api-key-resource.js';
+import { FINALIZER, managementOf, OWNER_METADATA, type ApiKeyResource, type DeletionPolicy, type KeyManagement } from './api-key-resource.js';
 import { destinationsFor } from './destinations.js';
 import type { EventRecorder, EventType, InvolvedObject } from './event-recorder.js';
 import { bindKey, type Binding } from './key-binding.js';
@@ -163,7 +163,7 @@ export class ApiKeyReconciler {
       const check = oversized ? { keys: [] } : checkApiKey(resource as unknown as Record<string, unknown>, this.checkOptions());
       for (const resolved of check.keys) {
         const found = await this.options.client.getKeyByName(resolved.name);
-        if (found !== undefined && found.metadata['keywarden.dev/owner'] === resource.metadata.uid) keyIds.add(found.id);
+        if (found !== undefined && found.metadata[OWNER_METADATA] === resource.metadata.uid) keyIds.add(found.id);
       }
       for (const id of [...keyIds].sort()) {
         this.options.guard();

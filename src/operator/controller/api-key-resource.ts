@@ -14,10 +14,13 @@ export const MANAGEMENT_ANNOTATION = 'keywarden.dev/management';
 export const DELETION_POLICY_ANNOTATION = 'keywarden.dev/deletion-policy';
 /** The finalizer that carries out the deletion policy. */
 export const FINALIZER = 'keywarden.dev/revoke-keys';
-/** Key-service metadata on keys the operator created: the uid of the ApiKey that owns them. */
-export const OWNER_METADATA = 'keywarden.dev/owner';
+/**
+ * Key-service metadata on keys the operator created: the uid of the ApiKey that owns them.
+ * (`keywarden.dev/owner` is the spec's owner, as the cdktf stack writes it.)
+ */
+export const OWNER_METADATA = 'keywarden.dev/apikey-uid';
 /** Key-service metadata on keys the operator created: `namespace/name` of the ApiKey (for people). */
-export const RESOURCE_METADATA = 'keywarden.dev/resource';
+export const RESOURCE_METADATA = 'keywarden.dev/apikey';
 
 export interface ApiKeyResource {
   apiVersion?: string;

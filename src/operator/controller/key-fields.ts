@@ -18,7 +18,13 @@ export function createRequestFor(key: ResolvedKey, owner: { uid: string; resourc
     limits: { ...key.limits },
     rateLimit: key.rateLimit ? { requests: key.rateLimit.requests, windowSeconds: key.rateLimit.per.seconds } : null,
     expiresAt: key.expiresAfter ? new Date(now.getTime() + key.expiresAfter.seconds * 1000).toISOString() : null,
-    metadata: { [OWNER_METADATA]: owner.uid, [RESOURCE_METADATA]: owner.resource.slice(0, 256) },
+    // The stack's `keywarden.dev/spec` and `keywarden.dev/owner` entries too, so a key reads the same whoever made it.
+    metadata: {
+      'keywarden.dev/spec': key.document.name,
+      ...(key.owner !== undefined ? { 'keywarden.dev/owner': key.owner.slice(0, 256) } : {}),
+      [OWNER_METADATA]: owner.uid,
+      [RESOURCE_METADATA]: owner.resource.slice(0, 256),
+    },
   };
 }
 

@@ -1,6 +1,7 @@
 // The world the controller tests run in: the in-test Kubernetes API server (with the two CRDs),
 // the in-test Secrets Manager, a real key service (SQLite, in process), an admin client, and
 // operators built on them through the real client libraries with a controllable clock.
+import { afterAll, beforeAll } from '@jest/globals';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions, type CoreV1Event } from '@kubernetes/client-node';
 import { KeywardenClient } from '../../../src/client/index.js';
@@ -141,6 +142,14 @@ export class World {
     await this.custom.deleteNamespacedCustomObject({ group, version, namespace: NAMESPACE, plural: 'apikeys', name });
   }
 
+  /** The ApiKey once its Ready condition is True. */
+  async ready(name: string): Promise<ApiKeyObject> {
+    return eventually(async () => {
+      const o = await this.getApiKey(name);
+      return o?.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True' ? o : undefined;
+    }, `${name} Ready`);
+  }
+
   /** The status condition of a type. */
   async condition(name: string, type: string): Promise<{ status: string; reason: string; message: string } | undefined> {
     const object = await this.getApiKey(name);
@@ -162,4 +171,18 @@ export class World {
   async createPolicy(name: string, spec: Record<string, unknown>): Promise<void> {
     await this.custom.createClusterCustomObject({ group, version, plural: 'keywardenpolicies', body: { apiVersion: `${group}/${version}`, kind: 'KeywardenPolicy', metadata: { name }, spec } });
   }
+}
+
+/** A World with one started operator around the tests of a describe block (stopped after them). */
+export function useWorld(options: Partial<OperatorOptions> = {}): { readonly world: World; readonly operator: Operator } {
+  const context = {} as { world: World; operator: Operator };
+  beforeAll(async () => {
+    context.world = await new World().start();
+    context.operator = context.world.operator(options);
+    await context.operator.start();
+  });
+  afterAll(async () => {
+    await context.world?.stop();
+  });
+  return context;
 }

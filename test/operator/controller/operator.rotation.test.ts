@@ -35,10 +35,7 @@ describe('rotation through the operator', () => {
   }
 
   async function readyKey(operator: Operator, name: string): Promise<{ keyId: string; v1: string }> {
-    const object = await eventually(async () => {
-      const o = await world.getApiKey(name);
-      return o?.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True' ? o : undefined;
-    }, `${name} Ready`);
+    const object = await world.ready(name);
     await operator.idle();
     const env = object.status!.environments!.production!;
     return { keyId: env.keyId!, v1: env.rotation!.currentVersion! };
