@@ -166,6 +166,7 @@ export const apiKeyResource: Resource<KeywardenProviderData | undefined> = {
       reportError(error, `create key "${name}"`, data.endpoint, ctx.diagnostics);
       return planned;
     }
+    data.keys.invalidate();
     const { key, version, secret } = created;
     try {
       await data.delivery.deliver(deliveries, key.mode as EnvironmentMode, { keyId: key.id, versionId: version.id, secret });
@@ -184,7 +185,7 @@ export const apiKeyResource: Resource<KeywardenProviderData | undefined> = {
     const data = configured(ctx);
     const id = str(state.id) ?? '';
     try {
-      const key = await data.client.getKey(id);
+      const key = await data.keys.get(id);
       if (key.status === 'revoked') return null;
       return stateOfKey(key, state);
     } catch (error) {
@@ -198,6 +199,7 @@ export const apiKeyResource: Resource<KeywardenProviderData | undefined> = {
     const data = configured(ctx);
     const id = str(prior.id) ?? '';
     const resolved = { ...planned, expires_at: expiresAtOf(planned, new Date()) };
+    data.keys.invalidate();
     try {
       const patch = updateRequestOf(resolved, prior);
       let key = patch === undefined ? await data.client.getKey(id) : await data.client.updateKey(id, patch);
@@ -214,17 +216,22 @@ export const apiKeyResource: Resource<KeywardenProviderData | undefined> = {
     } catch (error) {
       reportError(error, `update key ${id}`, data.endpoint, ctx.diagnostics);
       return prior;
+    } finally {
+      data.keys.invalidate();
     }
   },
 
   async delete({ prior }, ctx) {
     const data = configured(ctx);
     const id = str(prior.id) ?? '';
+    data.keys.invalidate();
     try {
       await data.client.revokeKey(id);
     } catch (error) {
       if (isApiError(error, 404)) return; // already gone
       reportError(error, `revoke key ${id}`, data.endpoint, ctx.diagnostics);
+    } finally {
+      data.keys.invalidate();
     }
   },
 

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import type { KeywardenClient } from '../../client/index.js';
 import { t, type Diagnostics, type Schema, type TfObject, type TfValue } from '../plugin/index.js';
 import { DeliveryTargets } from './delivery-targets.js';
+import { KeyReader } from './key-reader.js';
 
 /** Environment variables read when the configuration leaves an attribute unset. */
 export const ENVIRONMENT = {
@@ -51,6 +52,8 @@ export const providerSchema: Schema = {
 /** What resources and data sources receive from the configured provider. */
 export interface KeywardenProviderData {
   readonly client: KeywardenClient;
+  /** Reads keys for refreshes (many reads at once share one listing); invalidate after changing a key. */
+  readonly keys: KeyReader;
   readonly endpoint: string;
   readonly delivery: DeliveryTargets;
 }
@@ -112,5 +115,5 @@ export async function configureProvider(config: TfObject, diagnostics: Diagnosti
     ...(awsEndpoint !== undefined ? { awsEndpoint } : {}),
     ...(kubeconfig !== undefined ? { kubeconfig } : {}),
   });
-  return { client, endpoint, delivery };
+  return { client, keys: new KeyReader(client), endpoint, delivery };
 }
