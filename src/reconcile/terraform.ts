@@ -57,7 +57,20 @@ export class Terraform {
   /** Runs `terraform ARGS` in `cwd`; resolves with the exit code (never rejects on a non-zero code). */
   run(args: readonly string[], options: RunOptions): Promise<TerraformResult> {
     return new Promise((resolve, reject) => {
-      const child = spawn(this.binary, [...args], { cwd: options.cwd, env: options.attach === false ? this.env : this.attachedEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+      // Its own process group: Ctrl-C reaches this process only, which stays alive (it serves the
+      // provider and may run the key service) and hands terraform exactly one interrupt, so
+      // terraform stops gracefully and writes its state; a second Ctrl-C is passed on as well.
+      const child = spawn(this.binary, [...args], {
+        cwd: options.cwd,
+        env: options.attach === false ? this.env : this.attachedEnv,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
+      });
+      const interrupt = (): void => {
+        child.kill('SIGINT');
+      };
+      process.on('SIGINT', interrupt);
+      process.on('SIGTERM', interrupt);
       let stdout = '';
       let stderr = '';
       let pending = '';
@@ -74,10 +87,16 @@ export class Terraform {
         }
       });
       child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+      const release = (): void => {
+        process.off('SIGINT', interrupt);
+        process.off('SIGTERM', interrupt);
+      };
       child.on('error', (error: NodeJS.ErrnoException) => {
+        release();
         reject(error.code === 'ENOENT' ? new ReconcileError('terraformMissing', `"${this.binary}" was not found`) : error);
       });
       child.on('close', (code) => {
+        release();
         if (options.onLine !== undefined && pending !== '') options.onLine(pending);
         resolve({ code: code ?? 1, stdout, stderr });
       });
