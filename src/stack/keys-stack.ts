@@ -17,6 +17,7 @@ import { secretConfigOf, type SecretsManagerDelivery } from './aws-secret.js';
 import { ApiKey, KeywardenProvider } from './bindings/index.js';
 import { STACK_DEFAULTS } from './defaults.js';
 import { PolicyBlockedError, StackError } from './errors.js';
+import { stackJson } from './stack-json.js';
 
 /** Where Terraform keeps the stack's state. */
 export type StackBackend =
@@ -173,6 +174,11 @@ export class KeysStack extends TerraformStack {
       declared.push({ address: `keywarden_api_key.${id}`, key });
     }
     this.keys = declared;
+  }
+
+  /** The stack's Terraform JSON: cdktf's, with one resolve pass instead of two (see stack-json.ts). */
+  override toTerraform(): any {
+    return stackJson(this) ?? super.toTerraform();
   }
 
   private declareSecret(id: string, key: ResolvedKey, delivery: SecretsManagerDelivery, environment: ProjectEnvironment, aliased: boolean): SecretsmanagerSecret {
