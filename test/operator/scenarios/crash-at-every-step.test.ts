@@ -7,7 +7,7 @@
 // destination serves the new one, and consumers never see a rejected call.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { StepEvent } from '../../../src/operator/index.js';
-import { awsOperation, jsonBody, type FaultRule, type ProxiedRequest } from './harness/fault-plan.js';
+import { awsOperation, jsonBody, secretWriteVersions, type FaultRule, type ProxiedRequest } from './harness/fault-plan.js';
 import { drive, rotatedFrom } from './harness/drive.js';
 import { startOperator } from './harness/operator-under-test.js';
 import { delivered, destinationVersions, keyStatus, scenarioKey, validVersions, type ScenarioKey } from './harness/scenario-keys.js';
@@ -30,12 +30,8 @@ interface KillPoint {
 
 const awsInput = (r: ProxiedRequest): Record<string, unknown> => (jsonBody(r) ?? {}) as Record<string, unknown>;
 const secretPath = (k: ScenarioKey): string => `/api/v1/namespaces/${k.namespace}/secrets/${k.delivery.kubernetesSecret!.name}`;
-/** The data-key entry of the versions annotation in a Secret write. */
-const secretVersions = (r: ProxiedRequest, k: ScenarioKey): { current?: string; pending?: string } | undefined => {
-  const body = jsonBody(r) as { metadata?: { annotations?: Record<string, string> } } | undefined;
-  const raw = body?.metadata?.annotations?.['keywarden.dev/versions'];
-  return raw === undefined ? undefined : (JSON.parse(raw) as Record<string, { current?: string; pending?: string }>)[k.delivery.kubernetesSecret!.key];
-};
+const secretVersions = (r: ProxiedRequest, k: ScenarioKey): { current?: string; pending?: string } | undefined =>
+  secretWriteVersions(r, k.delivery.kubernetesSecret!.key);
 
 const requestKillPoints: Array<Omit<KillPoint, 'when'>> = [
   { name: 'create (POST rotate)', rule: ({ keyId }) => ({ upstream: 'keyservice', match: (r) => r.method === 'POST' && r.path === `/v1/keys/${keyId}/rotate` }) },

@@ -6,7 +6,7 @@
 // ones docs/operator.md lists; no secret appears in any of them.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { StepEvent } from '../../../src/operator/index.js';
-import { awsError, awsOperation, jsonBody, keyServiceError, kubeError, type FaultAction, type FaultRule, type ProxiedRequest } from './harness/fault-plan.js';
+import { awsError, awsOperation, jsonBody, keyServiceError, kubeError, secretWriteVersions, type FaultAction, type FaultRule, type ProxiedRequest } from './harness/fault-plan.js';
 import { drive, rotatedFrom } from './harness/drive.js';
 import { startOperator, type OperatorUnderTest } from './harness/operator-under-test.js';
 import { condition, destinationVersions, keyStatus, scenarioKey, validVersions, type ScenarioKey } from './harness/scenario-keys.js';
@@ -31,10 +31,7 @@ const input = (r: ProxiedRequest): Record<string, unknown> => (jsonBody(r) ?? {}
 const smName = (k: ScenarioKey): string => k.delivery.awsSecretsManager!.name;
 const isSecretWrite = (r: ProxiedRequest, k: ScenarioKey): boolean =>
   r.method === 'PUT' && r.path === `/api/v1/namespaces/${k.namespace}/secrets/${k.delivery.kubernetesSecret!.name}`;
-const secretCurrent = (r: ProxiedRequest, k: ScenarioKey): string | undefined => {
-  const raw = (jsonBody(r) as { metadata?: { annotations?: Record<string, string> } } | undefined)?.metadata?.annotations?.['keywarden.dev/versions'];
-  return raw === undefined ? undefined : (JSON.parse(raw) as Record<string, { current?: string }>)[k.delivery.kubernetesSecret!.key]?.current;
-};
+const secretCurrent = (r: ProxiedRequest, k: ScenarioKey): string | undefined => secretWriteVersions(r, k.delivery.kubernetesSecret!.key)?.current;
 const throttled: FaultAction = awsError('ThrottlingException', 400, 'Rate exceeded');
 const unavailable: FaultAction = keyServiceError(500, 'internal_error', 'The key service failed unexpectedly.');
 

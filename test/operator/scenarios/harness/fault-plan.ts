@@ -80,6 +80,13 @@ export function jsonBody(request: ProxiedRequest): unknown {
   }
 }
 
+/** In a Secret write: the entry of `dataKey` in the keywarden.dev/versions annotation (version ids). */
+export function secretWriteVersions(request: ProxiedRequest, dataKey: string): { current?: string; pending?: string } | undefined {
+  const body = jsonBody(request) as { metadata?: { annotations?: Record<string, string> } } | undefined;
+  const raw = body?.metadata?.annotations?.['keywarden.dev/versions'];
+  return raw === undefined ? undefined : (JSON.parse(raw) as Record<string, { current?: string; pending?: string }>)[dataKey];
+}
+
 /** The Secrets Manager operation of a request (X-Amz-Target: secretsmanager.<Op>). */
 export function awsOperation(request: ProxiedRequest): string | undefined {
   const target = request.headers['x-amz-target'];
