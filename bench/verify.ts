@@ -20,7 +20,7 @@
 // Diagnostics: `--usage-flush-ms N` sets the service's usage flush interval; `--skip-1m` leaves
 // out the 1,000,000-key server (rps1M is then null); KW_BENCH_SERVICE_OPTIONS='{"…":…}' merges
 // options into createKeyService (e.g. `{"verifyCacheTtlMs":0}` measures without the cache).
-// `--profile DIR` writes a V8 CPU profile of each key service process to DIR (open it in
+// `--profile DIR` writes V8 CPU profiles of each server process to DIR/baseline and DIR/service (open them in
 // Chrome DevTools, or summarise it with `node bench/_profile-top.mjs DIR/*.cpuprofile`).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -245,7 +245,7 @@ interface ServerChild {
 
 /** Starts this file as a server process (`service` or `baseline`) and waits for its URL. */
 function startServer(role: 'service' | 'baseline', database: string): Promise<ServerChild> {
-  const profile = role === 'service' && profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [];
+  const profile = profileDir ? ['--cpu-prof', '--cpu-prof-dir', join(profileDir, role)] : [];
   const child: ChildProcess = spawn(process.execPath, [...profile, '--import', 'tsx', THIS_FILE], {
     env: {
       ...process.env,

@@ -1,9 +1,10 @@
 // Tells this process which keys changed in the database, whichever replica changed them, so the
 // verify cache can keep found keys for long and still drop a revoked or changed one within a
-// bound. Every `intervalMs` it reads the keys whose updatedAt is at or after the newest change
-// it has seen minus LATE_COMMIT_MARGIN_MS (a change committed late, or written by a replica
-// whose clock lags, still falls in the window), and reports the ones whose revision it has not
-// seen yet. Too many at once (a bulk change) → it reports a reset: forget everything.
+// bound. Every `intervalMs` it reads the keys whose updatedAt is newer than the newest change it
+// has seen, or within the last LATE_COMMIT_MARGIN_MS of its own clock (a change committed late,
+// or written by a replica whose clock lags by less than that, still falls in the window), and
+// reports the ones whose revision it has not seen yet. Too many at once (a bulk change) → it
+// reports a reset: forget everything.
 import type { KeyChange, KeyStore } from './store/store.js';
 
 /** How far back each poll looks behind the newest change seen: replica clock skew plus a slow commit. */
@@ -65,7 +66,10 @@ export class KeyChangeFeed {
       if (this.#newest === undefined) {
         this.#reset((await store.latestKeyChange()) ?? 0);
       } else {
-        const since = this.#newest - LATE_COMMIT_MARGIN_MS;
+        // Everything newer than what was seen, and whatever the last margin of time brought
+        // (a late commit carries an older updatedAt). Not "the margin before the newest seen":
+        // after a bulk change that would fetch the same bulk forever.
+        const since = Math.min(this.#newest + 1, startedAt - LATE_COMMIT_MARGIN_MS);
         const changes = await store.keyChangesSince(since, MAX_CHANGES_PER_POLL + 1);
         if (changes.length > MAX_CHANGES_PER_POLL) {
           this.#reset(Math.max(this.#newest, (await store.latestKeyChange()) ?? 0));
@@ -79,8 +83,7 @@ export class KeyChangeFeed {
             }
             if (change.updatedAt > this.#newest) this.#newest = change.updatedAt;
           }
-          const windowStart = this.#newest - LATE_COMMIT_MARGIN_MS;
-          for (const [keyId, seen] of this.#seen) if (seen.updatedAt < windowStart) this.#seen.delete(keyId);
+          for (const [keyId, seen] of this.#seen) if (seen.updatedAt < since) this.#seen.delete(keyId);
           if (changed.length > 0) this.options.onChanged(changed);
         }
       }

@@ -239,5 +239,12 @@ eachBackend('verify cache with the key change feed', (backend) => {
     await feed.poll();
     expect(checker.cachedEntries).toBe(0);
     expect(await check(key.secret)).toBe('VALID');
+    // Once the bulk is older than the margin it is not read again: the cache stays in use.
+    clock.advance(10_001);
+    await feed.poll();
+    expect(await check(key.secret)).toBe('VALID');
+    await feed.poll();
+    expect(checker.cachedEntries).toBe(1);
+    expect(lookups).toBe(2);
   });
 });
