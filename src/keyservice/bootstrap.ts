@@ -24,6 +24,14 @@ export interface BootstrapOptions {
   readonly mode?: KeyMode;
   /** Create another account even when the store already has one. @default false */
   readonly force?: boolean;
+  /**
+   * Add the admin key to this existing account instead of creating an account (`force` and
+   * `accountName` are then irrelevant); an unknown account throws UnknownAccountError.
+   * @default a new account
+   */
+  readonly accountId?: string;
+  /** The admin key's expiry, epoch ms (e.g. a key for one run that must lapse even if the run is killed). @default never */
+  readonly expiresAt?: number;
 }
 
 export interface BootstrapResult {
@@ -43,7 +51,16 @@ export class AlreadyInitializedError extends Error {
   }
 }
 
-/** Creates an account and an admin key holding every management scope. */
+/** Thrown when `accountId` names no account of the store. */
+export class UnknownAccountError extends Error {
+  readonly code = 'unknown_account';
+  constructor(accountId: string) {
+    super(`no account ${accountId} in the key store`);
+    this.name = 'UnknownAccountError';
+  }
+}
+
+/** Creates an account (or takes `accountId`) and an admin key holding every management scope. */
 export async function bootstrapAdmin(options: BootstrapOptions): Promise<BootstrapResult> {
   const keyPrefix = options.keyPrefix ?? DEFAULTS.keyPrefix;
   const problems = validatePrefix(keyPrefix);
@@ -53,11 +70,17 @@ export async function bootstrapAdmin(options: BootstrapOptions): Promise<Bootstr
   }
   const store = options.store ?? (await openStore({ url: options.databaseUrl ?? DEFAULTS.databaseUrl }));
   try {
-    if (!options.force) {
-      const existing = await store.listAccounts({ limit: 1 });
-      if (existing.items.length > 0) throw new AlreadyInitializedError();
+    let account;
+    if (options.accountId !== undefined) {
+      account = await store.getAccount(options.accountId);
+      if (!account) throw new UnknownAccountError(options.accountId);
+    } else {
+      if (!options.force) {
+        const existing = await store.listAccounts({ limit: 1 });
+        if (existing.items.length > 0) throw new AlreadyInitializedError();
+      }
+      account = await store.createAccount(options.accountName ?? 'default');
     }
-    const account = await store.createAccount(options.accountName ?? 'default');
     const mode = options.mode ?? 'live';
     const secret = generateKey(keyPrefix, mode);
     const prefix = displayPrefix(secret);
@@ -68,19 +91,20 @@ export async function bootstrapAdmin(options: BootstrapOptions): Promise<Bootstr
         environment: 'admin',
         mode,
         scopes: MANAGEMENT_SCOPES.map((s) => s.name),
+        expiresAt: options.expiresAt ?? null,
       },
       { digest: digestKey(secret, options.pepper), displayPrefix: prefix },
     );
     if (typeof created === 'string') throw new Error(`could not create the admin key: ${created}`);
     await store.appendAudit({
       accountId: account.id,
-      action: 'account.bootstrap',
+      action: options.accountId !== undefined ? 'admin_key.issued' : 'account.bootstrap',
       actorKeyId: null,
       keyId: created.key.id,
       ip: null,
       requestId: null,
       outcome: 'success',
-      details: { accountName: account.name, keyName: created.key.name, displayPrefix: prefix },
+      details: { accountName: account.name, keyName: created.key.name, displayPrefix: prefix, expiresAt: options.expiresAt ?? null },
     });
     return { accountId: account.id, keyId: created.key.id, secret, displayPrefix: prefix };
   } finally {

@@ -3,7 +3,7 @@ export { createKeyService, SERVICE_VERSION } from './server.js';
 export type { KeyService } from './server.js';
 export { DEFAULTS, LIMITS, VERIFY_STALENESS_FACTOR, resolveOptions } from './options.js';
 export type { KeyServiceOptions, ResolvedOptions, RateLimitSetting, ScopeDefinition } from './options.js';
-export { bootstrapAdmin, AlreadyInitializedError } from './bootstrap.js';
+export { bootstrapAdmin, AlreadyInitializedError, UnknownAccountError } from './bootstrap.js';
 export type { BootstrapOptions, BootstrapResult } from './bootstrap.js';
 export { ERROR_CATALOG } from './errors.js';
 export type { ErrorCode, ErrorBody, FieldError } from './errors.js';

@@ -5,10 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bootstrapAdmin, createKeyService, MANAGEMENT_SCOPES, type KeyService } from '../keyservice/index.js';
-// Until the key service's public face can add an admin key to an existing account
-// (/work/helpers/RUN-needs-KS.md), the run key is made here from its key format.
-import { digestKey, displayPrefix, generateKey } from '../keyservice/key-format.js';
+import { bootstrapAdmin, createKeyService, type KeyService } from '../keyservice/index.js';
 import type { KeyServiceCredentials } from './provider-host.js';
 
 export interface EmbeddedServiceOptions {
@@ -65,8 +62,15 @@ export async function startEmbeddedService(options: EmbeddedServiceOptions): Pro
     const keyName = `${RUN_KEY_NAME_PREFIX}${randomBytes(4).toString('hex')}`;
     const admin =
       account === undefined
-        ? await bootstrapAdmin({ store: service.store, pepper, keyPrefix: service.options.keyPrefix, keyName })
-        : await issueRunKey(service, pepper, account.id, keyName);
+        ? await bootstrapAdmin({ store: service.store, pepper, keyPrefix: service.options.keyPrefix, keyName, expiresAt: Date.now() + RUN_KEY_LIFETIME_MS })
+        : await bootstrapAdmin({
+            store: service.store,
+            pepper,
+            keyPrefix: service.options.keyPrefix,
+            keyName,
+            accountId: account.id,
+            expiresAt: Date.now() + RUN_KEY_LIFETIME_MS,
+          });
     const endpoint = await service.listen();
     let stopped: Promise<void> | undefined;
     return {
@@ -89,24 +93,6 @@ export async function startEmbeddedService(options: EmbeddedServiceOptions): Pro
     await service.close();
     throw error;
   }
-}
-
-/** A management key in an existing account, expiring after a day in case the run is killed before it revokes it. */
-async function issueRunKey(service: KeyService, pepper: string, accountId: string, keyName: string): Promise<{ accountId: string; keyId: string; secret: string }> {
-  const secret = generateKey(service.options.keyPrefix, 'live');
-  const created = await service.store.createKey(
-    {
-      accountId,
-      name: keyName,
-      environment: 'admin',
-      mode: 'live',
-      scopes: MANAGEMENT_SCOPES.map((s) => s.name),
-      expiresAt: Date.now() + RUN_KEY_LIFETIME_MS,
-    },
-    { digest: digestKey(secret, pepper), displayPrefix: displayPrefix(secret) },
-  );
-  if (typeof created === 'string') throw new Error(`could not create the run's admin key: ${created}`);
-  return { accountId, keyId: created.key.id, secret };
 }
 
 /** Name prefix of the run keys (`keywarden-up-<8 hex>`), in the account's `admin` environment. */
