@@ -112,12 +112,16 @@ export class Transport {
       const retriesLeft = attempt <= this.retry.retries;
       let failure: KeywardenApiError;
       let waitMs: number | undefined;
+      // A timer of our own, cleared when the exchange ends (AbortSignal.timeout's timer outlives
+      // the request and fires, building a DOMException, for every request long finished).
+      const abort = new AbortController();
+      const timer = setTimeout(() => abort.abort(new DOMException('no answer within the timeout', 'TimeoutError')), this.timeoutMs);
       try {
         const res = await fetch(url, {
           method: spec.method,
           headers,
           body: payload,
-          signal: AbortSignal.timeout(this.timeoutMs),
+          signal: abort.signal,
           redirect: 'error',
           ...(this.dispatcher ? { dispatcher: this.dispatcher } : {}),
         } as RequestInit);
@@ -135,6 +139,8 @@ export class Transport {
         if (err instanceof KeywardenApiError) throw err;
         failure = errorFromTransport(spec, err, attempt, secrets);
         if (retriesLeft && spec.idempotent) waitMs = backoffDelayMs(attempt - 1, this.retry);
+      } finally {
+        clearTimeout(timer);
       }
       if (waitMs === undefined) throw failure;
       await sleep(waitMs);
