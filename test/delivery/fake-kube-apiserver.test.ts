@@ -249,8 +249,9 @@ describe('the fake Kubernetes API server', () => {
     await until(() => seen.length === 1);
 
     const listsBefore = server.requests.filter((r) => r.method === 'GET' && r.path === '/api/v1/namespaces/resume/configmaps' && r.query.watch === undefined).length;
+    const connectsBefore = connects;
     server.closeWatches();
-    await until(() => connects >= 1 && server.openWatches === 1);
+    await until(() => connects > connectsBefore && server.openWatches === 1);
     await core.createNamespacedConfigMap({ namespace: 'resume', body: { metadata: { name: 'b' } } });
     await until(() => seen.length === 2);
     // Resumed from its last resourceVersion: no relist, no duplicate add.
@@ -281,6 +282,7 @@ describe('the fake Kubernetes API server', () => {
 });
 
 async function until(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 500 && !condition(); i++) await new Promise((r) => setTimeout(r, 10));
+  // A hang bound, not a timing assertion: generous for a loaded machine.
+  for (let i = 0; i < 3000 && !condition(); i++) await new Promise((r) => setTimeout(r, 10));
   expect(condition()).toBe(true);
 }
