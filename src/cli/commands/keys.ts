@@ -1,4 +1,4 @@
-// `keywarden keys create|list|get|update|rotate|revoke|verify|bootstrap`: thin glue over the
+// `keywarden keys create|list|get|update|rotate|promote|revoke|verify|bootstrap`: thin glue over the
 // key service client. Endpoint and admin key come from --endpoint/--api-key or
 // KEYWARDEN_ENDPOINT/KEYWARDEN_API_KEY. Human tables on a terminal, JSON with --json.
 // A new secret (create, rotate, bootstrap) goes to stdout alone on a line (or in the JSON),
@@ -269,7 +269,7 @@ function withKeyFields(cmd: Command, creating: boolean): Command {
 }
 
 export function register(program: Command, io: KeysIo = processIo()): void {
-  const keys = program.command('keys').description('Manage keys in a running key service (create, list, get, update, rotate, revoke, verify, bootstrap).');
+  const keys = program.command('keys').description('Manage keys in a running key service (create, list, get, update, rotate, promote, revoke, verify, bootstrap).');
   const done = io.setExitCode;
 
   withKeyFields(withConnection(keys.command('create <name>').description('Create a key; prints its secret once')), true)
@@ -357,7 +357,8 @@ export function register(program: Command, io: KeysIo = processIo()): void {
   withConnection(keys.command('rotate <key>').description('Add a new secret version; prints the new secret once'))
     .option('--overlap <duration>', 'how long the previous secret stays valid, e.g. 24h; 0s revokes it at once (default: the service default)')
     .option('--idempotency-key <value>', 'repeat a rotation safely: the same value returns the same version')
-    .action(async (ref: string, flags: ConnectionFlags & { overlap?: string; idempotencyKey?: string }) => {
+    .option('--deferred', 'both secrets stay valid, with no expiry, until `keys promote` (a rollback revokes the new version instead)')
+    .action(async (ref: string, flags: ConnectionFlags & { overlap?: string; idempotencyKey?: string; deferred?: boolean }) => {
       done(
         await guarded(io, async () => {
           const client = clientFor(flags, io);
@@ -365,6 +366,7 @@ export function register(program: Command, io: KeysIo = processIo()): void {
           const rotated = await client.rotateKey(id, {
             ...(flags.overlap ? { overlap: flags.overlap } : {}),
             ...(flags.idempotencyKey ? { idempotencyKey: flags.idempotencyKey } : {}),
+            ...(flags.deferred ? { promotion: 'deferred' as const } : {}),
           });
           if (rotated.secret === undefined) {
             // A replay of an earlier rotation: its secret was shown then and cannot be shown again.
@@ -373,6 +375,21 @@ export function register(program: Command, io: KeysIo = processIo()): void {
             return EXIT_OK;
           }
           printSecret(io, flags, rotated.secret, `Rotated ${id} to version ${rotated.version.number} (${rotated.version.displayPrefix}…).`, rotated);
+          return EXIT_OK;
+        }),
+      );
+    });
+
+  withConnection(keys.command('promote <key> <versionId>').description('Make a version from `rotate --deferred` current; older secrets stay valid for --overlap'))
+    .option('--overlap <duration>', 'how long the older secrets stay valid from now, e.g. 24h; 0s revokes them at once (default 24h)')
+    .action(async (ref: string, versionId: string, flags: ConnectionFlags & { overlap?: string }) => {
+      done(
+        await guarded(io, async () => {
+          const client = clientFor(flags, io);
+          const id = (await resolveKey(client, ref)).id;
+          const promoted = await client.promoteVersion(id, versionId, flags.overlap ? { overlap: flags.overlap } : {});
+          if (flags.json) json(io, promoted);
+          else io.stdout.write(versionRows([promoted.version, ...promoted.previous]));
           return EXIT_OK;
         }),
       );

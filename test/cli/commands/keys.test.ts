@@ -91,6 +91,24 @@ describe('keywarden keys against a running key service', () => {
     expect(stale.stderr).toMatch(/412 precondition_failed/);
   });
 
+  it('rotates deferred (both secrets valid, no expiry) and promotes, after which the old one ends with --overlap 0s', async () => {
+    const created = await keys(['create', 'cli-deferred', '--environment', 'production'], env);
+    const old = created.stdout.trim();
+    const rotated = await keys(['rotate', 'cli-deferred', '--deferred', '--json'], env);
+    expect(rotated.code).toBe(0);
+    const body = JSON.parse(rotated.stdout) as { secret: string; version: { id: string } };
+    expect((await keys(['verify', old], env)).code).toBe(0);
+    expect((await keys(['verify', body.secret], env)).code).toBe(0);
+    const promoted = await keys(['promote', 'cli-deferred', body.version.id, '--overlap', '0s'], env);
+    expect(promoted.code).toBe(0);
+    expect(promoted.stdout).toContain(body.version.id);
+    expect(promoted.stdout + promoted.stderr).not.toContain(body.secret);
+    expect((await keys(['verify', old], env)).code).toBe(1);
+    expect((await keys(['verify', body.secret], env)).code).toBe(0);
+    const unknown = await keys(['promote', 'cli-deferred', 'kver_doesnotexist'], env);
+    expect(unknown.code).toBe(1);
+  });
+
   it('rotates (new secret once; a replayed Idempotency-Key prints none) and revokes', async () => {
     const created = await keys(['create', 'cli-rotated', '--environment', 'production'], env);
     const old = created.stdout.trim();
