@@ -52,7 +52,8 @@ describe('terraform runner', () => {
 
   it('hands an interrupt of this process to terraform, which stops gracefully, and leaves this process running', async () => {
     // In a process of its own: Jest's sandbox does not deliver real signals to a module's listeners.
-    const binary = script('trap', "trap 'echo interrupted; exit 3' INT\necho started\nwhile true; do sleep 0.05; done");
+    // Bounded (about 60 s), so a failing run cannot leave it looping forever as an orphan.
+    const binary = script('trap', "trap 'echo interrupted; exit 3' INT\necho started\ni=0\nwhile [ $i -lt 1200 ]; do sleep 0.05; i=$((i+1)); done\nexit 4");
     const driver = join(dir, 'driver.mts');
     writeFileSync(
       driver,
