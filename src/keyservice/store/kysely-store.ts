@@ -399,6 +399,17 @@ export class KyselyKeyStore implements KeyStore {
     });
   }
 
+  /** One version of one key of one account (undefined when any of the three does not match). */
+  #versionRow(trx: Transaction<StoreDatabase>, accountId: string, keyId: string, versionId: string) {
+    return trx
+      .selectFrom('key_versions')
+      .selectAll()
+      .where('id', '=', versionId)
+      .where('key_id', '=', keyId)
+      .where('account_id', '=', accountId)
+      .executeTakeFirst();
+  }
+
   /** Locks the key row (a no-op write: every transaction here takes key rows first) and returns it. */
   #lockKeyRow(trx: Transaction<StoreDatabase>, accountId: string, keyId: string) {
     return trx
@@ -508,13 +519,7 @@ export class KyselyKeyStore implements KeyStore {
         // Key row first (the lock order of every transaction here).
         const locked = await this.#lockKeyRow(trx, accountId, keyId);
         if (!locked) return 'not_found' as const;
-        const row = await trx
-          .selectFrom('key_versions')
-          .selectAll()
-          .where('id', '=', versionId)
-          .where('key_id', '=', keyId)
-          .where('account_id', '=', accountId)
-          .executeTakeFirst();
+        const row = await this.#versionRow(trx, accountId, keyId, versionId);
         if (!row) return 'not_found' as const;
         const version = toVersion(row);
         if (locked.revoked_at !== null || version.revokedAt !== null || (version.overlapUntil !== null && version.overlapUntil <= now)) {
@@ -591,13 +596,7 @@ export class KyselyKeyStore implements KeyStore {
             .execute();
           return toVersion(revoked);
         }
-        const existing = await trx
-          .selectFrom('key_versions')
-          .selectAll()
-          .where('id', '=', versionId)
-          .where('key_id', '=', keyId)
-          .where('account_id', '=', accountId)
-          .executeTakeFirst();
+        const existing = await this.#versionRow(trx, accountId, keyId, versionId);
         return existing ? toVersion(existing) : ('not_found' as const);
       });
     });
