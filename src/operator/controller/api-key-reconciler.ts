@@ -21,7 +21,7 @@ import { FINALIZER, managementOf, OWNER_METADATA, type ApiKeyResource, type Dele
 import { destinationsFor } from './destinations.js';
 import type { EventRecorder, EventType, InvolvedObject } from './event-recorder.js';
 import { bindKey, type Binding } from './key-binding.js';
-import { describeDifferences, keyDifferences } from './key-fields.js';
+import { describeDifferences, keyDifferences, restoringUpdate } from './key-fields.js';
 import { runRotation, type StepEvent } from './rotation-runner.js';
 import { StatusWriter } from './status-writer.js';
 import { verifyAddress } from './verify-address.js';
@@ -206,7 +206,7 @@ export class ApiKeyReconciler {
     const generation = metadata.generation ?? 0;
     const oversized = beyondReviewLimits(documentOf(resource as unknown as Record<string, unknown>));
     if (oversized !== undefined) return this.refuseOversized(resource, key, oversized);
-    const { management, problems: annotationProblems } = managementOf(resource, this.options.defaultDeletionPolicy);
+    const { management, deletionPolicy, problems: annotationProblems } = managementOf(resource, this.options.defaultDeletionPolicy);
     const check = checkApiKey(resource as unknown as Record<string, unknown>, this.checkOptions());
     const writer = new StatusWriter(this.options.custom, { namespace: metadata.namespace, name: metadata.name }, resource.status, this.options.guard);
 
@@ -237,6 +237,26 @@ export class ApiKeyReconciler {
       }
     }
 
+    // Environments gone from the spec: their keys get the deletion policy, as when the ApiKey is
+    // deleted. (A document that does not load names no environments: nothing is retired then.)
+    const retiring: Record<string, EnvironmentStatus> = {};
+    if (!check.loadFailed) {
+      const wanted = new Set(check.keys.map((k) => k.environment));
+      for (const [env, record] of Object.entries(writer.current.environments ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
+        if (wanted.has(env)) continue;
+        try {
+          await this.retireEnvironment(resource, key, env, record, deletionPolicy);
+        } catch (err) {
+          if (err instanceof OperatorHalted) throw err;
+          const { reason, message } = describeFailure(err);
+          // Kept in status, so the retry still knows which key to revoke.
+          retiring[env] = record;
+          problems.push({ reason, message: `${env}: removed from the spec, but its key could not be revoked: ${message}` });
+          failures.push(`${env}: ${reason}: ${message}`);
+        }
+      }
+    }
+
     // Policy: Events naming each failing rule, the violations gauge.
     const errors = findings.filter((f) => f.severity === 'error');
     const byRule: ViolationCounts = {};
@@ -262,7 +282,7 @@ export class ApiKeyReconciler {
     const previousEnvironments = writer.current.environments ?? {};
     // A document that does not load says nothing about its environments: their records (and any
     // rotation in flight) stay as they were until it loads again.
-    const merged: Record<string, EnvironmentStatus> = check.loadFailed ? { ...previousEnvironments } : { ...(status.environments ?? {}) };
+    const merged: Record<string, EnvironmentStatus> = check.loadFailed ? { ...previousEnvironments } : { ...(status.environments ?? {}), ...retiring };
     for (const env of check.keys.map((k) => k.environment)) {
       if (merged[env] === undefined && previousEnvironments[env] !== undefined) merged[env] = previousEnvironments[env]!;
     }
@@ -270,6 +290,27 @@ export class ApiKeyReconciler {
     if (failures.length > 0) throw new ReconcileIncomplete(failures.join('; '));
     if (wake === undefined) return {};
     return { requeueAfterMs: Math.max(0, wake - now.getTime()) };
+  }
+
+  /**
+   * An environment removed from the spec: its key is revoked (deletion policy Revoke) or left as
+   * it is (Retain), any rotation in flight for it is dropped, and a Normal Event says which.
+   */
+  private async retireEnvironment(resource: ApiKeyResource, key: string, env: string, record: EnvironmentStatus, deletionPolicy: DeletionPolicy): Promise<void> {
+    this.executors.delete(`${key}#${resource.metadata.uid}#${env}`);
+    this.rotationStarts.delete(`${key}#${env}`);
+    const named = record.keyId === undefined ? 'no key' : `key ${record.keyName ?? record.keyId} (${record.keyId})`;
+    if (deletionPolicy === 'Revoke' && record.keyId !== undefined) {
+      this.options.guard();
+      try {
+        await this.options.client.revokeKey(record.keyId);
+      } catch (err) {
+        if (!(err instanceof KeywardenApiError && (err.status === 404 || err.status === 409))) throw err;
+      }
+      await this.event(resource, 'Normal', 'EnvironmentRemoved', `${env}: removed from the spec; deletion policy Revoke: revoked ${named}`);
+    } else {
+      await this.event(resource, 'Normal', 'EnvironmentRemoved', `${env}: removed from the spec; deletion policy ${deletionPolicy}: left ${named} as it is`);
+    }
   }
 
   /**
@@ -343,12 +384,12 @@ export class ApiKeyReconciler {
     let problem: EnvironmentOutcome['problem'];
     const differences = keyDifferences(resolved, serviceKey);
     if (differences.length > 0) {
-      const described = describeDifferences(differences);
+      const described = describeDifferences(differences, 'drift');
       if (management === 'Create') {
         this.options.guard();
-        serviceKey = await this.options.client.updateKey(serviceKey.id, { scopes: [...resolved.scopes], allowedCidrs: [...(resolved.allowedCidrs ?? [])] });
+        serviceKey = await this.options.client.updateKey(serviceKey.id, restoringUpdate(differences));
         const specChanged = previous?.observedGeneration !== undefined && previous.observedGeneration !== generation;
-        if (specChanged) await this.event(resource, 'Normal', 'KeyUpdated', `${env}: key ${serviceKey.name} updated to the spec (${described})`);
+        if (specChanged) await this.event(resource, 'Normal', 'KeyUpdated', `${env}: key ${serviceKey.name} updated to the spec (${describeDifferences(differences, 'update')})`);
         else await this.event(resource, 'Warning', 'KeyDrift', `${env}: key ${serviceKey.name} (${serviceKey.id}) was changed outside Keywarden (${described}); restored to the spec`);
       } else {
         const message = `${env}: key ${serviceKey.name} (${serviceKey.id}) differs from the spec in the key service (${described}); adopted keys are not changed by the operator`;

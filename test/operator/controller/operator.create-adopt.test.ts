@@ -30,7 +30,8 @@ describe('the operator creates or adopts keys', () => {
   });
 
   it('adopts the key Terraform created, by name, without touching its secret', async () => {
-    const made = await t.world.admin.createKey({ name: 'production-adopted-bot', environment: 'production', mode: 'live', scopes: ['invoices:read'], allowedCidrs: ['10.20.0.0/16'] });
+    // As `keywarden apply` makes it from the same spec: its scopes, networks, rate limit and an expiry.
+    const made = await t.world.admin.createKey({ name: 'production-adopted-bot', environment: 'production', mode: 'live', scopes: ['invoices:read'], allowedCidrs: ['10.20.0.0/16'], rateLimit: { requests: 100, windowSeconds: 60 }, expiresAt: '2027-06-01T00:00:00.000Z' });
     await deliverAll(
       [
         new KubernetesSecretDestination({ namespace: NAMESPACE, name: 'adopted-bot-key', key: 'API_KEY', api: t.world.core }),
