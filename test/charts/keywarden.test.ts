@@ -152,4 +152,20 @@ describe('the templates', () => {
   it('leave the ServiceAccount annotations to values (IAM roles for service accounts)', () => {
     expect(chartFile('templates/serviceaccount.yaml')).toContain('.Values.serviceAccount.annotations');
   });
+
+  it('let into the operator and key service pods only the ports they serve, when networkPolicy is enabled', () => {
+    const template = chartFile('templates/network-policy.yaml');
+    expect(template.startsWith('{{- if .Values.networkPolicy.enabled }}')).toBe(true);
+    const [operator, keyService] = crudeRender('network-policy.yaml') as Array<{ kind: string; spec: { podSelector: unknown; policyTypes: string[]; ingress: Array<{ ports: Array<{ port: string }>; from?: unknown }> } }>;
+    expect(operator).toMatchObject({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', spec: { podSelector: { matchLabels: { rendered: 'x' } } } });
+    // Ingress only: the operator must still reach the API server, the key service and AWS.
+    expect(operator!.spec.policyTypes).toEqual(['Ingress']);
+    expect(operator!.spec.ingress.flatMap((rule) => rule.ports.map((p) => p.port)).sort()).toEqual(['health', 'metrics', 'webhook']);
+    // Named ports: the same names the Deployment's container declares.
+    const deployment = chartFile('templates/deployment.yaml');
+    for (const port of ['health', 'metrics', 'webhook']) expect(deployment).toContain(`- name: ${port}`);
+    expect(template).toContain('{{- with .Values.networkPolicy.metricsFrom }}');
+    expect(keyService!.spec.ingress).toEqual([{ ports: [{ port: 'https', protocol: 'TCP' }], from: [{ podSelector: { matchLabels: { rendered: 'x' } } }, 'X'] }]);
+    expect(chartFile('templates/key-service.yaml')).toContain('- name: https');
+  });
 });
