@@ -19,20 +19,62 @@ function shown(file: string): string {
   return relative === '' ? file : relative;
 }
 
+/** A directory's pack documents as read, and the files' names, sizes and times they were read from. */
+interface PackRead {
+  readonly signature: string;
+  readonly sources: readonly SettingsSource[];
+  readonly errors: readonly Finding[];
+}
+
+/**
+ * Pack directories already read, by path: the operator and the admission webhook check every
+ * ApiKey against the same pack, and parsing it was half the cost of a check. A directory is read
+ * again when a file is added, removed or changed (name, size, modification time) or the working
+ * directory (which the shown paths are relative to) changed.
+ */
+const packReads = new Map<string, PackRead>();
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
 /** The pack documents of one directory, in file-name order. */
 export function readPackDirectory(dir: string, referencedAt: Location | undefined, errors: Finding[]): SettingsSource[] {
   const at = referencedAt ?? { file: shown(dir), line: 1, column: 1, path: '' };
   let names: string[];
+  let signature: string;
   try {
     if (!statSync(dir).isDirectory()) {
       errors.push(policyError('packNotFound', at, `policy pack ${shown(dir)} is not a directory: give the directory that holds the pack's YAML files`));
       return [];
     }
     names = readdirSync(dir).filter((n) => n.endsWith('.yaml') || n.endsWith('.yml')).sort();
+    signature = [process.cwd(), ...names.map((name) => {
+      const stat = statSync(path.join(dir, name), { throwIfNoEntry: false });
+      return `${name}:${stat?.size ?? -1}:${stat?.mtimeMs ?? -1}`;
+    })].join('\n');
   } catch {
     errors.push(policyError('packNotFound', at, `policy pack directory ${shown(dir)} does not exist: check the path`));
     return [];
   }
+  const known = packReads.get(dir);
+  if (known !== undefined && known.signature === signature) {
+    errors.push(...known.errors);
+    return [...known.sources];
+  }
+  const own: Finding[] = [];
+  const sources = readPackFiles(dir, names, own);
+  // Frozen: a later check must see the settings exactly as read.
+  packReads.set(dir, { signature, sources: deepFreeze(sources.map((s) => ({ ...s, data: deepFreeze(s.data) }))), errors: own });
+  errors.push(...own);
+  return sources;
+}
+
+function readPackFiles(dir: string, names: readonly string[], errors: Finding[]): SettingsSource[] {
   const sources: SettingsSource[] = [];
   for (const name of names) {
     const full = path.join(dir, name);

@@ -119,6 +119,23 @@ describe('pack directories', () => {
     expect(result.errors[1]?.message).toContain('unknown field "rulez" in the document; did you mean "rules"?');
   });
 
+  it('reads a pack directory once while it is unchanged, and again when a file changes, comes or goes', () => {
+    const own = packDir('changing', { 'a.yaml': yaml('apiVersion: keywarden.dev/v1alpha1', 'kind: PolicyPack', 'rules:', '  KW011: { severity: note }') });
+    const severity = (): string | undefined => check({ 'a.yaml': NO_RATE_LIMIT }, undefined, { policiesDir: own }).findings.find((f) => f.ruleId === 'KW011')?.severity;
+    expect(severity()).toBe('note');
+    // Read from memory the second time: the same answer, errors included.
+    expect(severity()).toBe('note');
+    writeFileSync(path.join(own, 'a.yaml'), yaml('apiVersion: keywarden.dev/v1alpha1', 'kind: PolicyPack', 'rules:', '  KW011: { severity: warning }'));
+    expect(severity()).toBe('warning');
+    writeFileSync(path.join(own, 'b.yaml'), yaml('apiVersion: keywarden.dev/v1alpha1', 'kind: PolicyPack', 'rules:', '  KW011: { enabled: false }'));
+    expect(severity()).toBeUndefined();
+    rmSync(path.join(own, 'b.yaml'));
+    expect(severity()).toBe('warning');
+    // A broken file's findings come back on every check, not only the first.
+    writeFileSync(path.join(own, 'c.yaml'), yaml('apiVersion: keywarden.dev/v1alpha1', 'kind: PolicyPack', 'rulez: {}'));
+    for (let i = 0; i < 2; i++) expect(check({ 'a.yaml': COMPLIANT }, undefined, { policiesDir: own }).errors.map((e) => e.ruleId)).toEqual(['KWP002']);
+  });
+
   it('takes exceptions from pack files and reports them at their position there', () => {
     const own = packDir('with-exception', {
       'exceptions.yaml': yaml(

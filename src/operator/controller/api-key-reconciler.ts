@@ -218,7 +218,7 @@ export class ApiKeyReconciler {
     for (const resolved of check.keys) {
       let outcome: EnvironmentOutcome;
       try {
-        outcome = await this.reconcileEnvironment(resource, key, resolved, management, writer, !check.findings.some((f) => f.severity === 'error'));
+        outcome = await this.reconcileEnvironment(resource, key, resolved, management, writer, check.findings);
       } catch (err) {
         // The key service or a destination failed outside a rotation step: say so in Ready and
         // let the caller retry with backoff once the status is written.
@@ -349,9 +349,11 @@ export class ApiKeyReconciler {
     resolved: ResolvedKey,
     management: KeyManagement,
     writer: StatusWriter,
-    compliant: boolean,
+    /** The spec's own findings: an error blocks creating a key. */
+    declaredFindings: readonly Finding[],
   ): Promise<EnvironmentOutcome> {
     const env = resolved.environment;
+    const compliant = !declaredFindings.some((f) => f.severity === 'error');
     const previous = writer.current.environments?.[env];
     const { destinations, problems: deliveryProblems, fingerprint } = destinationsFor(resolved, resource.metadata.namespace, { kubernetes: this.options.core, secretsManager: this.options.secretsManager });
     if (deliveryProblems.length > 0) {
@@ -395,7 +397,7 @@ export class ApiKeyReconciler {
         const message = `${env}: key ${serviceKey.name} (${serviceKey.id}) differs from the spec in the key service (${described}); adopted keys are not changed by the operator`;
         await this.event(resource, 'Warning', 'KeyDrift', message);
         problem = { reason: 'KeyDrift', message };
-        extraFindings.push(...this.observedFindings(resource, resolved, serviceKey));
+        extraFindings.push(...this.observedFindings(resource, resolved, serviceKey, declaredFindings));
       }
     }
 
@@ -452,15 +454,13 @@ export class ApiKeyReconciler {
    * same engine, on the document with this environment's scopes and networks as observed.
    * Only findings that the spec itself does not have are returned.
    */
-  private observedFindings(resource: ApiKeyResource, resolved: ResolvedKey, actual: ApiKey): Finding[] {
+  private observedFindings(resource: ApiKeyResource, resolved: ResolvedKey, actual: ApiKey, declared: readonly Finding[]): Finding[] {
     const spec = structuredClone(resource.spec) as { environments?: Record<string, Record<string, unknown>> };
     const environments = spec.environments ?? {};
     environments[resolved.environment] = { ...(environments[resolved.environment] ?? {}), scopes: [...actual.scopes], ...(actual.allowedCidrs.length > 0 ? { allowedCidrs: [...actual.allowedCidrs] } : {}) };
     spec.environments = environments;
-    const options = this.checkOptions();
-    const observed = checkApiKey({ ...(resource as unknown as Record<string, unknown>), spec }, options);
-    const declared = checkApiKey(resource as unknown as Record<string, unknown>, options);
-    const known = new Set(declared.findings.map((f) => `${f.ruleId}|${f.key ?? ''}|${f.message}`));
+    const observed = checkApiKey({ ...(resource as unknown as Record<string, unknown>), spec }, this.checkOptions());
+    const known = new Set(declared.map((f) => `${f.ruleId}|${f.key ?? ''}|${f.message}`));
     return observed.findings
       .filter((f) => f.key === resolved.name && !known.has(`${f.ruleId}|${f.key ?? ''}|${f.message}`))
       .map((f) => ({ ...f, message: `in the key service: ${f.message}` }));
