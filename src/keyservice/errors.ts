@@ -21,8 +21,13 @@ export const ERROR_CATALOG = {
     status: 403,
     message: "The request comes from an address outside the API key's allowed CIDRs.",
   },
+  malformed_request: { status: 400, message: 'The request is not well-formed HTTP/1.1. Check the client or proxy that sent it.' },
   not_found: { status: 404, message: 'No such resource in this account.' },
   route_not_found: { status: 404, message: 'No such route. See /openapi.json for the routes this service serves.' },
+  request_timeout: {
+    status: 408,
+    message: 'The request was not received in time (requestTimeoutMs). Send the whole request at once; the connection is closed.',
+  },
   conflict: { status: 409, message: 'The resource is in a state that does not allow this change.' },
   precondition_failed: {
     status: 412,
@@ -30,6 +35,7 @@ export const ERROR_CATALOG = {
   },
   payload_too_large: { status: 413, message: 'The request body is larger than this service accepts.' },
   unsupported_media_type: { status: 415, message: 'Send the request body as application/json.' },
+  headers_too_large: { status: 431, message: 'The request headers are larger than this service accepts (16 KiB in all).' },
   invalid_value: { status: 422, message: 'The request is well-formed but a value cannot be applied.' },
   idempotency_key_reused: {
     status: 422,
@@ -101,6 +107,16 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_MAX_PARAM_LENGTH: 'validation_failed',
   FST_ERR_NOT_FOUND: 'route_not_found',
 };
+
+/**
+ * The code of an error Node's HTTP server raises on a connection before any request exists
+ * (fastify's clientError): a deadline missed, headers over the limit, bytes that are not HTTP.
+ */
+export function clientErrorCode(err: { code?: unknown }): ErrorCode {
+  if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') return 'request_timeout';
+  if (err.code === 'HPE_HEADER_OVERFLOW') return 'headers_too_large';
+  return 'malformed_request';
+}
 
 /** Picks the catalog code for any error a request can raise. */
 export function classifyError(err: { code?: unknown; statusCode?: unknown; name?: unknown }): ErrorCode {

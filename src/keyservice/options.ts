@@ -36,6 +36,12 @@ export interface KeyServiceOptions {
   readonly defaultRateLimit?: RateLimitSetting;
   /** Largest request body in bytes. @default 16384 */
   readonly bodyLimitBytes?: number;
+  /**
+   * The longest a client may take to send a whole request (headers and body), in ms (at least
+   * 1000): a slower one gets 408 and the connection is closed, so clients that trickle bytes
+   * cannot hold connections open. @default 30000
+   */
+  readonly requestTimeoutMs?: number;
   /** pino level: fatal, error, warn, info, debug, trace, silent. @default 'info' */
   readonly logLevel?: string;
   /** Where JSON log lines go. @default process.stderr */
@@ -78,6 +84,7 @@ export const DEFAULTS = {
   trustedProxies: [] as readonly string[],
   defaultRateLimit: { requests: 10_000, perSeconds: 3600 } as RateLimitSetting,
   bodyLimitBytes: 16_384,
+  requestTimeoutMs: 30_000,
   logLevel: 'info',
   verifyCacheTtlMs: 60_000,
   keyChangePollMs: 250,
@@ -117,6 +124,7 @@ export function resolveOptions(options: KeyServiceOptions): ResolvedOptions {
     trustedProxies: options.trustedProxies ?? DEFAULTS.trustedProxies,
     defaultRateLimit: options.defaultRateLimit ?? DEFAULTS.defaultRateLimit,
     bodyLimitBytes: options.bodyLimitBytes ?? DEFAULTS.bodyLimitBytes,
+    requestTimeoutMs: options.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs,
     logLevel: options.logLevel ?? DEFAULTS.logLevel,
     verifyCacheTtlMs: Math.min(options.verifyCacheTtlMs ?? DEFAULTS.verifyCacheTtlMs, LIMITS.verifyCacheTtlMsMax),
     keyChangePollMs: Math.min(
@@ -149,6 +157,9 @@ export function resolveOptions(options: KeyServiceOptions): ResolvedOptions {
   }
   if (!Number.isInteger(resolved.bodyLimitBytes) || resolved.bodyLimitBytes < 1024) {
     problems.push('bodyLimitBytes: must be an integer of at least 1024');
+  }
+  if (!Number.isInteger(resolved.requestTimeoutMs) || resolved.requestTimeoutMs < 1000) {
+    problems.push('requestTimeoutMs: must be an integer of at least 1000');
   }
   if (resolved.defaultPageSize < 1 || resolved.maxPageSize < resolved.defaultPageSize) {
     problems.push('page sizes: need 1 <= defaultPageSize <= maxPageSize');

@@ -3,13 +3,14 @@
 // flushes usage counts and closes the store.
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { STATUS_CODES } from 'node:http';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { LogController } from 'fastify';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { authenticationHook } from './authenticate.js';
 import { ClientIpResolver } from './client-ip.js';
 import type { RequestAuditEvent, ServiceContext } from './context.js';
-import { ApiError, ERROR_CATALOG, classifyError, errorBody } from './errors.js';
+import { ApiError, ERROR_CATALOG, classifyError, clientErrorCode, errorBody } from './errors.js';
 import { FailureAuditThrottle } from './failure-audit-throttle.js';
 import type { FieldError } from './errors.js';
 import { KeyChangeFeed } from './key-change-feed.js';
@@ -96,10 +97,15 @@ async function buildApp(
   const https = options.tlsCertFile && options.tlsKeyFile
     ? { cert: readFileSync(options.tlsCertFile), key: readFileSync(options.tlsKeyFile) }
     : null;
+  // The request deadline must reach Node's server at construction (fastify sets it only
+  // afterwards, which leaves a request body without one), checked on a timer often enough to
+  // hold it within a quarter of the timeout (Node checks every 30 s by default).
+  const deadline = { requestTimeout: options.requestTimeoutMs, connectionsCheckingInterval: Math.min(30_000, Math.max(100, Math.floor(options.requestTimeoutMs / 4))) };
   const app = Fastify({
     logger: loggerOptions(options),
-    ...(https ? { https } : {}),
+    ...(https ? { https: { ...https, ...deadline } } : { http: deadline }),
     bodyLimit: options.bodyLimitBytes,
+    requestTimeout: options.requestTimeoutMs,
     requestIdHeader: false,
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
     genReqId: (req) => {
@@ -107,6 +113,23 @@ async function buildApp(
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : `req_${randomUUID()}`;
     },
     return503OnClosing: true,
+    // Errors on a connection before any request exists (a missed deadline, oversized headers,
+    // bytes that are not HTTP): the catalog body, then the connection is closed.
+    clientErrorHandler: (err, socket) => {
+      if ((err as NodeJS.ErrnoException).code === 'ECONNRESET' || socket.destroyed) return;
+      // Never into a response already under way on this connection (keep-alive).
+      const answering = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent === true;
+      if (socket.writable && !answering) {
+        const code = clientErrorCode(err as NodeJS.ErrnoException);
+        const requestId = `req_${randomUUID()}`;
+        const body = JSON.stringify(errorBody(code, ERROR_CATALOG[code].message, requestId));
+        socket.write(
+          `HTTP/1.1 ${ERROR_CATALOG[code].status} ${STATUS_CODES[ERROR_CATALOG[code].status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+            `Content-Length: ${Buffer.byteLength(body)}\r\nX-Request-Id: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
+        );
+      }
+      socket.destroy();
+    },
     // Errors the router raises before any route runs (undecodable URL, over-long parameter).
     frameworkErrors: (err, request, rawReply) => {
       const reply = rawReply as unknown as FastifyReply;

@@ -22,6 +22,7 @@ export interface ServeFlags {
   trustedProxy?: string[];
   rateLimit?: string;
   bodyLimit?: string;
+  requestTimeout?: string;
   logLevel?: string;
   scopesFile?: string;
   init?: boolean;
@@ -41,6 +42,7 @@ export const SERVE_ENV = {
   trustedProxies: 'KEYWARDEN_TRUSTED_PROXIES',
   rateLimit: 'KEYWARDEN_DEFAULT_RATE_LIMIT',
   bodyLimit: 'KEYWARDEN_BODY_LIMIT',
+  requestTimeout: 'KEYWARDEN_REQUEST_TIMEOUT',
   logLevel: 'KEYWARDEN_LOG_LEVEL',
   scopesFile: 'KEYWARDEN_SCOPES_FILE',
 } as const;
@@ -78,6 +80,9 @@ export function serveOptions(flags: ServeFlags, env: NodeJS.ProcessEnv): { optio
   const bodyText = pick(flags.bodyLimit, 'bodyLimit');
   const bodyLimitBytes = bodyText === undefined ? undefined : Number(bodyText);
   if (bodyText !== undefined && !Number.isInteger(bodyLimitBytes)) problems.push(`--body-limit ${bodyText}: not a number of bytes`);
+  const timeoutText = pick(flags.requestTimeout, 'requestTimeout');
+  const requestTimeoutMs = timeoutText === undefined ? undefined : Number(timeoutText) * 1000;
+  if (timeoutText !== undefined && !(Number.isInteger(requestTimeoutMs) && requestTimeoutMs! >= 1000)) problems.push(`--request-timeout ${timeoutText}: a whole number of seconds, at least 1`);
   const proxies = flags.trustedProxy && flags.trustedProxy.length > 0
     ? flags.trustedProxy
     : (env[SERVE_ENV.trustedProxies] ?? '').split(',').map((s) => s.trim()).filter((s) => s.length > 0);
@@ -99,6 +104,7 @@ export function serveOptions(flags: ServeFlags, env: NodeJS.ProcessEnv): { optio
     ...defined('tlsKeyFile', pick(flags.tlsKey, 'tlsKey')),
     ...defined('defaultRateLimit', defaultRateLimit),
     ...defined('bodyLimitBytes', bodyLimitBytes),
+    ...defined('requestTimeoutMs', requestTimeoutMs),
     ...defined('logLevel', pick(flags.logLevel, 'logLevel')),
     ...defined('scopes', scopes),
     trustedProxies: proxies,
@@ -202,6 +208,7 @@ export function register(program: Command): void {
     .option('--trusted-proxy <cidr>', `believe X-Forwarded-For from this peer; repeatable [${SERVE_ENV.trustedProxies}, comma-separated]`, (v: string, prev: string[] = []) => [...prev, v])
     .option('--rate-limit <n/window>', `default per-key rate limit, e.g. 10000/1h [${SERVE_ENV.rateLimit}]`)
     .option('--body-limit <bytes>', `largest request body [${SERVE_ENV.bodyLimit}] (default 16384)`)
+    .option('--request-timeout <seconds>', `longest a client may take to send a whole request; slower ones get 408 [${SERVE_ENV.requestTimeout}] (default 30)`)
     .option('--log-level <level>', `fatal|error|warn|info|debug|trace|silent [${SERVE_ENV.logLevel}] (default info)`)
     .option('--scopes-file <file>', `YAML/JSON scope catalog served on /v1/scopes [${SERVE_ENV.scopesFile}]`)
     .option('--init', 'create the first account and admin key if the store has none; print the key once to stdout')
