@@ -21,6 +21,8 @@
 // Diagnostics: `--usage-flush-ms N` sets the service's usage flush interval; `--skip-1m` leaves
 // out the 1,000,000-key server (rps1M is then null); KW_BENCH_SERVICE_OPTIONS='{"…":…}' merges
 // options into createKeyService (e.g. `{"verifyCacheTtlMs":0}` measures without the cache).
+// KW_BENCH_LOOP_DELAY=1 makes the service report its worst event-loop delay each second (over 10 ms)
+// and every GC pause over 5 ms on stderr, to tell stalls of the service from those of the machine.
 // `--profile DIR` writes V8 CPU profiles of each server process to DIR/baseline and DIR/service (open them in
 // Chrome DevTools, or summarise it with `node bench/_profile-top.mjs DIR/*.cpuprofile`).
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -29,6 +31,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { PerformanceObserver, monitorEventLoopDelay } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 
 const PEPPER = 'bench-pepper-0123456789abcdef';
@@ -277,6 +280,19 @@ function startServer(role: 'service' | 'baseline', database: string): Promise<Se
   });
 }
 
+/** Diagnostic (KW_BENCH_LOOP_DELAY=1): the server's worst event-loop delay each second, and each GC over 5 ms, on stderr. */
+function reportLoopDelay(): void {
+  const h = monitorEventLoopDelay({ resolution: 1 });
+  h.enable();
+  setInterval(() => {
+    if (h.max > 10e6) progress(`  server loop delay max ${(h.max / 1e6).toFixed(1)} ms, p99 ${(h.percentile(99) / 1e6).toFixed(1)} ms`);
+    h.reset();
+  }, 1000).unref();
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) if (e.duration > 5) progress(`  server GC ${(e as { detail?: { kind?: number } }).detail?.kind ?? '?'} ${e.duration.toFixed(1)} ms`);
+  }).observe({ entryTypes: ['gc'] });
+}
+
 /** Answers the parent's 'cpu' messages with this process's CPU time (the figures per request). */
 function answerCpuQueries(): void {
   process.on('message', (m) => {
@@ -361,6 +377,7 @@ async function serveKeyService(database: string): Promise<void> {
   });
   const url = await service.listen();
   answerCpuQueries();
+  if (process.env.KW_BENCH_LOOP_DELAY) reportLoopDelay();
   process.stdout.write(`listening ${url}\n`);
   process.once('SIGTERM', () => void service.close().then(() => process.exit(0)));
 }

@@ -12,7 +12,7 @@ export class UsageBuffer {
   private flushing: Promise<void> | undefined;
 
   constructor(
-    private readonly store: Pick<KeyStore, 'recordUsage' | 'checkpoint'>,
+    private readonly store: Pick<KeyStore, 'recordUsage' | 'checkpoint' | 'usageFlushChunk'>,
     private readonly onError: (err: unknown) => void,
   ) {}
 
@@ -44,8 +44,9 @@ export class UsageBuffer {
 
   /**
    * Writes what has been counted so far; concurrent calls share one write. Large batches are
-   * written in chunks of at most USAGE_FLUSH_CHUNK versions with a turn of the event loop
-   * between them, so a flush never blocks requests for long (SQLite writes synchronously).
+   * written in chunks of at most USAGE_FLUSH_CHUNK versions (or the store's usageFlushChunk)
+   * with a turn of the event loop between them, so a flush never blocks requests for long when
+   * the store writes on the event loop.
    */
   flush(): Promise<void> {
     if (this.flushing) return this.flushing;
@@ -60,10 +61,11 @@ export class UsageBuffer {
   }
 
   private async writeChunks(entries: readonly UsageEntry[]): Promise<void> {
-    for (let from = 0; from < entries.length; from += USAGE_FLUSH_CHUNK) {
+    const chunk = this.store.usageFlushChunk ?? USAGE_FLUSH_CHUNK;
+    for (let from = 0; from < entries.length; from += chunk) {
       if (from > 0) await new Promise<void>((resolve) => setImmediate(resolve));
       try {
-        await this.store.recordUsage(entries.slice(from, from + USAGE_FLUSH_CHUNK));
+        await this.store.recordUsage(entries.slice(from, from + chunk));
       } catch (err: unknown) {
         // This chunk and the ones not written yet wait for the next flush.
         for (const e of entries.slice(from)) this.merge(e.versionId, e.count, e.lastUsedAt);

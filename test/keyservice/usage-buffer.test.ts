@@ -44,4 +44,19 @@ describe('usage buffer', () => {
     expect(errors).toHaveLength(1);
     expect(buffer.size).toBe(USAGE_FLUSH_CHUNK + 4);
   });
+
+  it("writes in the store's own chunk size when it names one (a store that writes off the event loop)", async () => {
+    const calls: number[] = [];
+    const store = {
+      usageFlushChunk: 1000,
+      recordUsage: async (entries: readonly unknown[]) => void calls.push(entries.length),
+      checkpoint: async () => undefined,
+    };
+    const buffer = new UsageBuffer(store, (err) => {
+      throw err;
+    });
+    for (let i = 0; i < 2500; i++) buffer.record(`kver_${i}`, i);
+    await buffer.flush();
+    expect(calls).toEqual([1000, 1000, 500]);
+  });
 });

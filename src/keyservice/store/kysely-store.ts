@@ -10,6 +10,8 @@ import { decodeSequenceCursor, decodeTimeIdCursor, encodeSequenceCursor, encodeT
 import { isForeignKeyViolation, isUniqueViolation, isUnavailable, placeholder, type DialectKind } from './dialect.js';
 import { StoreUnavailableError } from './errors.js';
 import { newId } from './ids.js';
+import { USAGE_KEY_SQL, USAGE_VERSION_SQL } from './sqlite-usage-writer.js';
+import type { SqliteUsageWriter, UsageRow } from './sqlite-usage-writer.js';
 import { rowFromValues, toAccount, toAuditEvent, toKey, toVersion } from './rows.js';
 import type { ApiKeysTable, StoreDatabase } from './schema.js';
 import {
@@ -56,35 +58,18 @@ function findByDigestSql(kind: DialectKind): string {
 }
 
 /**
- * The SQLite usage flush: two statements prepared once, run for every version in ONE synchronous
- * transaction (no query building, no per-statement prepare, one COMMIT). The key row's update
- * finds its key through the version. `max(coalesce(x, 0), at)`: lastUsedAt only moves forward
- * (epoch ms are never negative).
+ * The SQLite usage flush on the store's own connection (`:memory:` only: a file database flushes
+ * through its SqliteUsageWriter's worker thread): the two statements prepared once, run for every
+ * version in ONE synchronous transaction.
  */
-function prepareSqliteUsageFlush(database: Database.Database): (usage: ReadonlyMap<string, { count: number; lastUsedAt: number }>) => void {
-  const version = database.prepare(
-    'UPDATE key_versions SET usage_count = usage_count + ?, last_used_at = max(coalesce(last_used_at, 0), ?) WHERE id = ?',
-  );
-  const key = database.prepare(
-    'UPDATE api_keys SET usage_count = usage_count + ?, last_used_at = max(coalesce(last_used_at, 0), ?) WHERE id = (SELECT key_id FROM key_versions WHERE id = ?)',
-  );
-  const write = database.transaction((usage: ReadonlyMap<string, { count: number; lastUsedAt: number }>) => {
-    for (const [versionId, u] of usage) {
-      if (version.run(u.count, u.lastUsedAt, versionId).changes > 0) key.run(u.count, u.lastUsedAt, versionId);
+function prepareSqliteUsageFlush(database: Database.Database): (rows: readonly UsageRow[]) => void {
+  const version = database.prepare(USAGE_VERSION_SQL);
+  const key = database.prepare(USAGE_KEY_SQL);
+  return database.transaction((rows: readonly UsageRow[]) => {
+    for (const [versionId, count, at] of rows) {
+      if (version.run(count, at, versionId).changes > 0) key.run(count, at, versionId);
     }
   });
-  // Usage counters may lose their last flush to a power cut (never to a crash of the process),
-  // which saves the fsync of every chunk's commit on the event loop; every other write of the
-  // store keeps the connection's setting (FULL by default).
-  return (usage) => {
-    const previous = database.pragma('synchronous', { simple: true }) as number;
-    database.pragma('synchronous = NORMAL');
-    try {
-      write(usage);
-    } finally {
-      database.pragma(`synchronous = ${previous}`);
-    }
-  };
 }
 
 function clampLimit(page?: PageRequest): number {
@@ -109,16 +94,27 @@ export interface KyselyStoreOptions {
   readonly db: Kysely<StoreDatabase>;
   readonly backend: StoreBackend;
   readonly clock: () => number;
+  /** SQLite file databases: writes usage and checkpoints off the event loop. */
+  readonly usageWriter?: SqliteUsageWriter;
 }
+
+/**
+ * Versions per usage transaction on the SQLite worker: each transaction appends every page it
+ * touched to the write-ahead log once, so chunks of 50 (the event-loop-friendly size) rewrote
+ * the same pages dozens of times per flush.
+ */
+const SQLITE_WORKER_USAGE_CHUNK = 5000;
 
 export class KyselyKeyStore implements KeyStore {
   readonly backend: StoreBackend;
+  readonly usageFlushChunk?: number;
   readonly #kind: DialectKind;
   readonly #db: Kysely<StoreDatabase>;
   readonly #clock: () => number;
   readonly #digestSql: string;
   #sqliteFindByDigest: Database.Statement | undefined;
-  #sqliteRecordUsage: ((usage: ReadonlyMap<string, { count: number; lastUsedAt: number }>) => void) | undefined;
+  #sqliteRecordUsage: ((rows: readonly UsageRow[]) => void) | undefined;
+  readonly #usageWriter: SqliteUsageWriter | undefined;
 
   constructor(options: KyselyStoreOptions) {
     this.#kind = options.kind;
@@ -126,6 +122,8 @@ export class KyselyKeyStore implements KeyStore {
     this.backend = options.backend;
     this.#clock = options.clock;
     this.#digestSql = findByDigestSql(options.kind);
+    this.#usageWriter = options.usageWriter;
+    if (options.usageWriter) this.usageFlushChunk = SQLITE_WORKER_USAGE_CHUNK;
   }
 
   /** Runs `work`, turning outage errors into StoreUnavailableError; `retryOnce` for reads (a stale pooled connection fails once). */
@@ -674,12 +672,16 @@ export class KyselyKeyStore implements KeyStore {
       }
     }
     if (this.backend.kind === 'sqlite') {
+      // In id order: neighbouring rows share B-tree pages.
+      const rows: UsageRow[] = [...byVersion].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([versionId, u]) => [versionId, u.count, u.lastUsedAt]);
+      const writer = this.#usageWriter;
+      if (writer) return this.#guard('recordUsage', () => writer.write(rows));
       const database = this.backend.database;
       return this.#guard('recordUsage', () =>
         // Holding kysely's connection guarantees no kysely transaction is open on the handle.
         this.#db.connection().execute(async () => {
           this.#sqliteRecordUsage ??= prepareSqliteUsageFlush(database);
-          this.#sqliteRecordUsage(byVersion);
+          this.#sqliteRecordUsage(rows);
         }),
       );
     }
@@ -725,6 +727,8 @@ export class KyselyKeyStore implements KeyStore {
 
   checkpoint(): Promise<void> {
     if (this.backend.kind !== 'sqlite') return Promise.resolve();
+    const writer = this.#usageWriter;
+    if (writer) return this.#guard('checkpoint', () => writer.checkpoint());
     const database = this.backend.database;
     // Holding kysely's connection guarantees no kysely transaction is open on the handle.
     return this.#guard('checkpoint', () =>
@@ -783,6 +787,7 @@ export class KyselyKeyStore implements KeyStore {
   }
 
   async close(): Promise<void> {
+    await this.#usageWriter?.close();
     await this.#db.destroy();
   }
 }

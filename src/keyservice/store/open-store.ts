@@ -7,6 +7,7 @@ import { isUnavailable } from './dialect.js';
 import { StoreUnavailableError } from './errors.js';
 import { KyselyKeyStore } from './kysely-store.js';
 import { storeMigrations } from './migrations.js';
+import { SqliteUsageWriter } from './sqlite-usage-writer.js';
 import type { StoreDatabase } from './schema.js';
 import type { KeyStore, StoreOptions } from './store.js';
 
@@ -36,11 +37,12 @@ export async function openStore(options: StoreOptions): Promise<KeyStore> {
     try {
       if (location.path !== ':memory:') {
         database.pragma('journal_mode = WAL');
-        // Checkpoints are made explicitly (KeyStore.checkpoint, after each usage flush); the
+        // Checkpoints are made explicitly (KeyStore.checkpoint, after each usage flush, on the usage worker's connection); the
         // automatic one is only a backstop against an ever-growing log.
         database.pragma(`wal_autocheckpoint = ${SQLITE_WAL_AUTOCHECKPOINT_PAGES}`);
       }
-      database.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
+      const busyTimeoutMs = Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000));
+      database.pragma(`busy_timeout = ${busyTimeoutMs}`);
       database.pragma('foreign_keys = ON');
       const db = new Kysely<StoreDatabase>({ dialect: new SqliteDialect({ database }) });
       // Kysely's SQLite migrator takes no lock: hold the database write lock for the whole run so
@@ -53,7 +55,9 @@ export async function openStore(options: StoreOptions): Promise<KeyStore> {
         if (database.inTransaction) database.exec('ROLLBACK');
         throw error;
       }
-      return new KyselyKeyStore({ kind: 'sqlite', db, backend: { kind: 'sqlite', database }, clock });
+      // Usage flushes and checkpoints run on a worker thread's own connection (file databases only).
+      const usageWriter = location.path === ':memory:' ? undefined : new SqliteUsageWriter(location.path, busyTimeoutMs);
+      return new KyselyKeyStore({ kind: 'sqlite', db, backend: { kind: 'sqlite', database }, clock, ...(usageWriter ? { usageWriter } : {}) });
     } catch (error) {
       database.close();
       throw error;

@@ -384,6 +384,12 @@ export interface KeyStore {
 
   /** Adds a batch of usage counts in one transaction (versions and their keys). Unknown version ids are ignored. */
   recordUsage(entries: readonly UsageEntry[]): Promise<void>;
+  /**
+   * Most entries one `recordUsage` call should take. Absent: the caller's own (small) chunks, so
+   * a flush that runs on the event loop never blocks it for long. Set when the store writes
+   * usage off the event loop (SQLite file databases), where larger transactions cost far less.
+   */
+  readonly usageFlushChunk?: number;
 
   /**
    * SQLite: copies the write-ahead log into the database file now (PASSIVE: never waits for

@@ -1,0 +1,62 @@
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { openStore } from '../../../src/keyservice/store/index.js';
+import { SqliteUsageWriter, SqliteWorkerError } from '../../../src/keyservice/store/sqlite-usage-writer.js';
+import { newSecret } from './backends.js';
+
+describe('SQLite usage writer (worker thread with its own connection)', () => {
+  let dir = '';
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'kw-usage-writer-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('adds usage to versions and keys through its own connection, visible to the store at once', async () => {
+    const path = join(dir, 'store.db');
+    const store = await openStore({ url: `sqlite:${path}` });
+    const writer = new SqliteUsageWriter(path, 1000);
+    try {
+      const account = await store.createAccount('acme');
+      const created = await store.createKey({ accountId: account.id, name: 'k', environment: 'production', mode: 'live' }, newSecret().version);
+      if (typeof created === 'string') throw new Error(created);
+      await writer.write([[created.version.id, 3, 7_000], ['kver_unknown', 5, 9_000]]);
+      await writer.write([[created.version.id, 2, 6_000]]);
+      await writer.checkpoint();
+      expect(await store.getKey(account.id, created.key.id)).toMatchObject({ usageCount: 5, lastUsedAt: 7_000 });
+      const versions = await store.listVersions(account.id, created.key.id);
+      if (versions === 'not_found') throw new Error('key not found');
+      expect(versions[0]).toMatchObject({ usageCount: 5, lastUsedAt: 7_000 });
+    } finally {
+      await writer.close();
+      await store.close();
+    }
+  });
+
+  it("rejects with SQLite's error code when the statements fail, and keeps working afterwards", async () => {
+    const path = join(dir, 'empty.db');
+    new BetterSqlite3(path).close();
+    const writer = new SqliteUsageWriter(path, 1000);
+    try {
+      const failed = await writer.write([['kver_x', 1, 1]]).catch((err: unknown) => err);
+      expect(failed).toBeInstanceOf(SqliteWorkerError);
+      expect((failed as SqliteWorkerError).code).toBe('SQLITE_ERROR');
+      await expect(writer.checkpoint()).resolves.toBeUndefined();
+    } finally {
+      await writer.close();
+    }
+  });
+
+  it('refuses work after close, and closing twice is harmless', async () => {
+    const path = join(dir, 'store.db');
+    const store = await openStore({ url: `sqlite:${path}` });
+    await store.close();
+    const writer = new SqliteUsageWriter(path, 1000);
+    await writer.checkpoint();
+    await writer.close();
+    await writer.close();
+    await expect(writer.write([['kver_x', 1, 1]])).rejects.toBeInstanceOf(SqliteWorkerError);
+  });
+});
