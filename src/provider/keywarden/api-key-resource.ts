@@ -142,15 +142,15 @@ export const apiKeyResource: Resource<KeywardenProviderData | undefined> = {
       else if (prior === null || prior.expires_after !== config.expires_after) next.expires_at = UNKNOWN;
     }
     if (prior === null) return next;
-    for (const removed of changedDeliveries(planned, prior)) {
+    const { added, removed } = deliveryChanges(prior, planned);
+    for (const gone of removed) {
       ctx.diagnostics.warning(
         'Delivery removed: the secret stays at its destination',
-        `Terraform stops managing ${describeDelivery(removed)} and deletes nothing there; workloads reading it keep a working key. ` +
+        `Terraform stops managing ${describeDelivery(gone)} and deletes nothing there; workloads reading it keep a working key. ` +
           `Delete the secret there yourself if it must go, and rotate or replace the key (terraform apply -replace=...) so that copy stops working.`,
-        [deliveryBlockName(removed)],
+        [deliveryBlockName(gone)],
       );
     }
-    const added = changedDeliveries(prior, planned);
     if (added.length > 0 && !(await holdCurrentVersion(added, prior, ctx))) next.current_version = UNKNOWN;
     return next;
   },
@@ -257,10 +257,17 @@ export function configured(ctx: Ctx): KeywardenProviderData {
   return ctx.providerData;
 }
 
-/** The deliveries of `after` that `before` does not have. */
-function changedDeliveries(before: TfObject, after: TfObject): Delivery[] {
-  const known = new Set(deliveriesOf(before).map(deliveryIdentity));
-  return deliveriesOf(after).filter((d) => !known.has(deliveryIdentity(d)));
+/** The deliveries `after` has and `before` has not (added), and the other way round (removed). */
+function deliveryChanges(before: TfObject, after: TfObject): { added: Delivery[]; removed: Delivery[] } {
+  const was = deliveriesOf(before);
+  const is = deliveriesOf(after);
+  const wasIds = was.map(deliveryIdentity);
+  const isIds = is.map(deliveryIdentity);
+  // Every plan of an unchanged key lands here: the same entries in the same order need no sets.
+  if (wasIds.length === isIds.length && wasIds.every((id, i) => id === isIds[i])) return { added: [], removed: [] };
+  const wasSet = new Set(wasIds);
+  const isSet = new Set(isIds);
+  return { added: is.filter((_, i) => !wasSet.has(isIds[i] as string)), removed: was.filter((_, i) => !isSet.has(wasIds[i] as string)) };
 }
 
 /**

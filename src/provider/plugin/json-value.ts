@@ -13,8 +13,22 @@ class JsonNumber {
 
 type JsonTree = null | boolean | string | JsonNumber | JsonTree[] | { [key: string]: JsonTree };
 
-/** Parses JSON text, keeping numbers as their text. Throws SyntaxError on malformed input. */
+/**
+ * Number literals JSON.parse may round or overflow: 16 or more digits, points, signs and
+ * exponent letters in a row (more significant digits than a float64 keeps), or a 3-digit
+ * exponent. Text without them (almost every stored state) is parsed by JSON.parse, exactly;
+ * a match anywhere, even inside a string, takes the slower parser below.
+ */
+const ROUNDED_BY_JSON_PARSE = /\d[\d.eE+-]{15}|\d[eE][+-]?\d{3}/;
+
+/**
+ * Parses JSON text, keeping every digit of its numbers (as their text where JSON.parse would
+ * round them; plain numbers otherwise). Throws SyntaxError on malformed input.
+ */
 export function parseJsonPrecise(text: string): unknown {
+  // Every number literal has at most 15 significant digits and a small exponent: JSON.parse's
+  // float64 and its shortest decimal text denote exactly the number written.
+  if (!ROUNDED_BY_JSON_PARSE.test(text)) return JSON.parse(text) as unknown;
   let at = 0;
   const fail = (what: string): never => {
     throw new SyntaxError(`${what} at offset ${at} of the JSON`);
