@@ -42,6 +42,8 @@ interface CacheEntry {
 }
 
 const CACHE_MAX_ENTRIES = 100_000;
+const MALFORMED: KeyCheck = { code: 'MALFORMED' };
+const NOT_FOUND: KeyCheck = { code: 'NOT_FOUND' };
 
 /** What the cache needs to know of the change feed (key-change-feed.ts). */
 export interface ChangeFeedState {
@@ -83,15 +85,21 @@ export class KeyChecker {
 
   /**
    * `ip` undefined means the caller did not say where the key is used: a key with an
-   * allowlist then fails closed (IP_NOT_ALLOWED).
+   * allowlist then fails closed (IP_NOT_ALLOWED). Answers at once (no promise) when the lookup
+   * is served from the cache and the rate limit is counted in memory: the verify hot path.
    */
-  async check(secret: string, ip: string | undefined, requiredScopes: readonly string[], now: number): Promise<KeyCheck> {
-    if (!parseKey(secret, this.deps.keyPrefix).ok) return { code: 'MALFORMED' };
+  check(secret: string, ip: string | undefined, requiredScopes: readonly string[], now: number): KeyCheck | Promise<KeyCheck> {
+    if (!parseKey(secret, this.deps.keyPrefix).ok) return MALFORMED;
     const digest = digestKey(secret, this.deps.pepper);
-    const entry = await this.lookup(digest, now);
+    const hit = this.cached(digest, now);
+    if (hit) return this.evaluate(hit, digest, ip, requiredScopes, now);
+    return this.lookup(digest, now).then((entry) => this.evaluate(entry, digest, ip, requiredScopes, now));
+  }
+
+  private evaluate(entry: CacheEntry, digest: string, ip: string | undefined, requiredScopes: readonly string[], now: number): KeyCheck | Promise<KeyCheck> {
     const match = entry.match;
     // The lookup is by digest through an index; compare again in constant time.
-    if (!match || !safeEqual(match.version.digest, digest)) return { code: 'NOT_FOUND' };
+    if (!match || !safeEqual(match.version.digest, digest)) return NOT_FOUND;
     const { key, version } = match;
     if (key.revokedAt !== null || version.revokedAt !== null || (version.overlapUntil !== null && version.overlapUntil <= now)) {
       return { code: 'REVOKED', match };
@@ -103,10 +111,13 @@ export class KeyChecker {
     if (missing.length > 0) return { code: 'INSUFFICIENT_SCOPE', match, missingScopes: missing };
     const rl = key.rateLimit;
     const setting = rl ? { requests: rl.requests, perSeconds: rl.windowSeconds } : this.deps.defaultRateLimit;
-    const rateLimit = await this.deps.limiter.consume(key.id, setting, now);
-    if (!rateLimit.allowed) return { code: 'RATE_LIMITED', match, rateLimit };
-    this.deps.usage.record(version.id, now);
-    return { code: 'VALID', match, rateLimit };
+    const decided = this.deps.limiter.consume(key.id, setting, now);
+    const finish = (rateLimit: RateLimitDecision): KeyCheck => {
+      if (!rateLimit.allowed) return { code: 'RATE_LIMITED', match, rateLimit };
+      this.deps.usage.record(version.id, now);
+      return { code: 'VALID', match, rateLimit };
+    };
+    return decided instanceof Promise ? decided.then(finish) : finish(decided);
   }
 
   /** Forgets every cached lookup (bulk change, or the change feed restarted). */
@@ -137,11 +148,14 @@ export class KeyChecker {
     return this.deps.cacheTtlMs > 0 && changes !== undefined && now - changes.lastSyncStartedAt <= (this.deps.maxStalenessMs ?? 0);
   }
 
+  /** The cached lookup of `digest`, when the cache may serve it now. */
+  private cached(digest: string, now: number): CacheEntry | undefined {
+    if (!this.servesFromCache(now)) return undefined;
+    const hit = this.cache.get(digest);
+    return hit && hit.expiresAt > now ? hit : undefined;
+  }
+
   private async lookup(digest: string, now: number): Promise<CacheEntry> {
-    if (this.servesFromCache(now)) {
-      const hit = this.cache.get(digest);
-      if (hit && hit.expiresAt > now) return hit;
-    }
     const epoch = this.epoch;
     const pending = this.deps.store.findByDigest(digest);
     const match = await (this.deps.lookup ? this.deps.lookup(pending) : pending);

@@ -1,8 +1,9 @@
-// Per-key rate limits (fixed windows, rate-limiter-flexible). On PostgreSQL the counters live
-// in a shared table so several service processes enforce one budget; on SQLite they live in
-// process memory (one process serves an SQLite file).
+// Per-key rate limits (fixed windows). On PostgreSQL the counters live in a shared table
+// (rate-limiter-flexible) so several service processes enforce one budget; on SQLite they live
+// in process memory (one process serves an SQLite file), counted synchronously by
+// MemoryWindows: no promise per request on the verify hot path.
 import type { Pool } from 'pg';
-import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { RateLimitSetting } from './options.js';
 import type { StoreBackend } from './store/store.js';
@@ -21,8 +22,41 @@ export interface RateLimitDecision {
 
 const TABLE = 'keywarden_rate_limits';
 
+/** How often the in-memory windows drop the ones that ended. */
+const SWEEP_INTERVAL_MS = 60_000;
+
+/**
+ * Fixed windows in process memory, the same rules as rate-limiter-flexible's (which the
+ * PostgreSQL counters use): a key's window starts with its first request and lasts the
+ * setting's `perSeconds`; every request counts, refused ones too; the counter is named after
+ * the window length only, so changing a key's `requests` keeps what it used in this window.
+ */
+class MemoryWindows {
+  readonly #windows = new Map<string, { used: number; endsAt: number }>();
+  #nextSweep = 0;
+
+  consume(keyId: string, setting: RateLimitSetting, now: number): RateLimitDecision {
+    if (now >= this.#nextSweep) this.#sweep(now);
+    const name = `kw${setting.perSeconds}:${keyId}`;
+    let window = this.#windows.get(name);
+    if (window === undefined || window.endsAt <= now) {
+      window = { used: 0, endsAt: now + setting.perSeconds * 1000 };
+      this.#windows.set(name, window);
+    }
+    window.used++;
+    const allowed = window.used <= setting.requests;
+    return { allowed, limit: setting.requests, remaining: allowed ? setting.requests - window.used : 0, resetAt: window.endsAt };
+  }
+
+  #sweep(now: number): void {
+    this.#nextSweep = now + SWEEP_INTERVAL_MS;
+    for (const [name, window] of this.#windows) if (window.endsAt <= now) this.#windows.delete(name);
+  }
+}
+
 export class KeyRateLimiter {
   private readonly limiters = new Map<string, RateLimiterAbstract>();
+  private readonly memory = new MemoryWindows();
 
   private constructor(
     private readonly pool: Pool | undefined,
@@ -43,13 +77,22 @@ export class KeyRateLimiter {
     return new KeyRateLimiter(backend.pool, timeoutMs);
   }
 
-  /** Takes one request from `keyId`'s budget (`now`: the service clock, for resetAt). Throws StoreUnavailableError when the shared counter cannot be reached in time. */
-  async consume(keyId: string, setting: RateLimitSetting, now: number): Promise<RateLimitDecision> {
-    const limiter = this.limiterFor(setting);
+  /**
+   * Takes one request from `keyId`'s budget (`now`: the service clock). In process memory the
+   * decision comes at once (no promise); the shared PostgreSQL counters answer a promise, which
+   * rejects with StoreUnavailableError when they cannot be reached in time.
+   */
+  consume(keyId: string, setting: RateLimitSetting, now: number): RateLimitDecision | Promise<RateLimitDecision> {
+    if (!this.pool) return this.memory.consume(keyId, setting, now);
+    return this.consumeShared(this.pool, keyId, setting, now);
+  }
+
+  private async consumeShared(pool: Pool, keyId: string, setting: RateLimitSetting, now: number): Promise<RateLimitDecision> {
+    const limiter = this.limiterFor(pool, setting);
     let res: RateLimiterRes;
     let allowed = true;
     try {
-      res = this.pool ? await withTimeout(limiter.consume(keyId), this.timeoutMs) : await limiter.consume(keyId);
+      res = await withTimeout(limiter.consume(keyId), this.timeoutMs);
     } catch (err) {
       if (!(err instanceof RateLimiterRes)) {
         throw err instanceof StoreUnavailableError
@@ -67,23 +110,22 @@ export class KeyRateLimiter {
     };
   }
 
-  private limiterFor(setting: RateLimitSetting): RateLimiterAbstract {
+  private limiterFor(pool: Pool, setting: RateLimitSetting): RateLimiterAbstract {
     const id = `${setting.requests}/${setting.perSeconds}`;
     let limiter = this.limiters.get(id);
     if (!limiter) {
       // The counter row is named after the window only, so changing a key's `requests`
       // keeps what it already used in the current window.
-      const common = { points: setting.requests, duration: setting.perSeconds, keyPrefix: `kw${setting.perSeconds}` };
-      limiter = this.pool
-        ? new RateLimiterPostgres({
-            ...common,
-            storeClient: this.pool,
-            storeType: 'pool',
-            tableName: TABLE,
-            tableCreated: true,
-            clearExpiredByTimeout: this.limiters.size === 0,
-          })
-        : new RateLimiterMemory(common);
+      limiter = new RateLimiterPostgres({
+        points: setting.requests,
+        duration: setting.perSeconds,
+        keyPrefix: `kw${setting.perSeconds}`,
+        storeClient: pool,
+        storeType: 'pool',
+        tableName: TABLE,
+        tableCreated: true,
+        clearExpiredByTimeout: this.limiters.size === 0,
+      });
       this.limiters.set(id, limiter);
     }
     return limiter;

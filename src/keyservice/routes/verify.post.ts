@@ -7,7 +7,7 @@ import { parseAddress } from '../cidr.js';
 import type { ServiceContext } from '../context.js';
 import { ApiError } from '../errors.js';
 import { VERIFY_CODES } from '../key-check.js';
-import type { VerifyCode } from '../key-check.js';
+import type { KeyCheck, VerifyCode } from '../key-check.js';
 import { ERROR_RESPONSES, PUBLIC } from '../route-kit.js';
 import { verifyBodySchema, verifyResultSchema } from '../schemas.js';
 import type { VerifyAuditor } from '../verify-audit.js';
@@ -28,18 +28,22 @@ export function register(app: FastifyInstance, ctx: ServiceContext, auditor: Ver
       },
       config: PUBLIC,
     },
-    async (request): Promise<VerifyResponse> => {
+    // Not async: a check answered from the cache with an in-memory rate limit is sent at once
+    // (fastify sends a returned value; a returned promise when the check needs the database).
+    (request): VerifyResponse | Promise<VerifyResponse> => {
       const body = request.body as VerifyRequest;
       if (body.ip !== undefined && parseAddress(body.ip) === undefined) {
         throw new ApiError('validation_failed', 'ip must be an IPv4 or IPv6 address.', {
           details: [{ field: 'body.ip', message: 'must be an IPv4 or IPv6 address' }],
         });
       }
-      const now = ctx.now();
-      const check = await ctx.checker.check(body.key, body.ip, body.requiredScopes ?? NO_SCOPES, now);
-      outcome.get(check.code)!.inc();
-      if (check.code !== 'VALID') auditor.record(request, check, '/v1/verify');
-      return verifyResult(check);
+      const check = ctx.checker.check(body.key, body.ip, body.requiredScopes ?? NO_SCOPES, ctx.now());
+      const answer = (done: KeyCheck): VerifyResponse => {
+        outcome.get(done.code)!.inc();
+        if (done.code !== 'VALID') auditor.record(request, done, '/v1/verify');
+        return verifyResult(done);
+      };
+      return check instanceof Promise ? check.then(answer) : answer(check);
     },
   );
 }
