@@ -2,6 +2,7 @@
 // workers running the ApiKey reconciler, and leader election so that of several replicas only
 // the leader acts (the others keep their caches warm and take over when the Lease frees).
 import { AppsV1Api, CoordinationV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
+import { apiClient, DEFAULT_KUBE_REQUEST_TIMEOUT_MS } from './kube-api-client.js';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { pino, type Logger } from 'pino';
 import { KeywardenClient, type RetryOptions, type TlsOptions } from '../client/index.js';
@@ -22,6 +23,8 @@ import { WorkQueue } from './work-queue.js';
 
 export interface OperatorOptions {
   readonly kubeConfig: KubeConfig;
+  /** Deadline of each Kubernetes API request (not watches), in ms. @default 30000 */
+  readonly kubeRequestTimeoutMs?: number;
   /** The key service and the operator's management key (scopes to read, create, update, rotate and revoke keys). */
   readonly keyService: { readonly endpoint: string; readonly apiKey: string; readonly tls?: TlsOptions; readonly retry?: RetryOptions; readonly timeoutMs?: number };
   /** Namespaces whose ApiKeys are watched. @default all */
@@ -147,8 +150,9 @@ class KeywardenOperator implements Operator {
     this.metrics = options.metrics ?? new OperatorMetrics({ defaultMetrics: false });
     this.queue = new WorkQueue();
     const kc = options.kubeConfig;
-    const custom = kc.makeApiClient(CustomObjectsApi);
-    const core = kc.makeApiClient(CoreV1Api);
+    const kubeTimeoutMs = options.kubeRequestTimeoutMs ?? DEFAULT_KUBE_REQUEST_TIMEOUT_MS;
+    const custom = apiClient(kc, CustomObjectsApi, kubeTimeoutMs);
+    const core = apiClient(kc, CoreV1Api, kubeTimeoutMs);
     this.client = new KeywardenClient({
       endpoint: options.keyService.endpoint,
       apiKey: options.keyService.apiKey,
@@ -224,7 +228,7 @@ class KeywardenOperator implements Operator {
       client: this.client,
       secretsManager: this.secretsManager,
       events: new EventRecorder({ api: core, instance: options.identity, clock: this.clock }),
-      restarter: new WorkloadRestarter(kc.makeApiClient(AppsV1Api), guard),
+      restarter: new WorkloadRestarter(apiClient(kc, AppsV1Api, kubeTimeoutMs), guard),
       metrics: this.metrics,
       logger: this.logger,
       clock: this.clock,
@@ -238,7 +242,7 @@ class KeywardenOperator implements Operator {
     const election = options.leaderElection;
     if (election !== undefined && election !== false) {
       this.elector = new LeaderElector({
-        api: kc.makeApiClient(CoordinationV1Api),
+        api: apiClient(kc, CoordinationV1Api, kubeTimeoutMs),
         namespace: election.leaseNamespace,
         ...(election.leaseName !== undefined ? { name: election.leaseName } : {}),
         identity: options.identity,
