@@ -6,8 +6,12 @@
 //                           from the key service (SQLite in memory, in this process).
 //   terraformDataPlan300s — a no-change `terraform plan` of 300 built-in terraform_data
 //                           resources in the same run: the floor.
-// Medians of --plan-runs (default 3), the two interleaved. Target: plan300s within 3× the floor.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+//   sameValuesPlan300s    — with --same-values-floor only: a no-change plan of 300 terraform_data
+//                           whose `input` holds each key's resource configuration (the same values
+//                           as the keys' configuration, no provider): how much of plan300s is
+//                           Terraform's own cost of those values. Not a target; printed and returned.
+// Medians of --plan-runs (default 3), interleaved. Target: plan300s within 3× the floor.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -34,8 +38,16 @@ function option(args: string[], name: string, fallback: number): number {
   return value;
 }
 
-export async function measurePlan300(args: string[]): Promise<{ plan300s: number; terraformDataPlan300s: number }> {
+/** 300 terraform_data resources holding each keywarden_api_key's configuration (from the stack's cdk.tf.json) as `input`. */
+function sameValuesConfig(stackDirectory: string): unknown {
+  const synthesized = JSON.parse(readFileSync(join(stackDirectory, 'cdk.tf.json'), 'utf8')) as { resource: { keywarden_api_key: Record<string, Record<string, unknown>> } };
+  const keys = Object.values(synthesized.resource.keywarden_api_key);
+  return { resource: { terraform_data: Object.fromEntries(keys.map(({ '//': _, ...config }, i) => [`k${i}`, { input: config }])) } };
+}
+
+export async function measurePlan300(args: string[]): Promise<{ plan300s: number; terraformDataPlan300s: number; sameValuesPlan300s?: number }> {
   const runs = option(args, '--plan-runs', 3);
+  const sameValues = args.includes('--same-values-floor');
   const dir = mkdtempSync(join(tmpdir(), 'kw-bench-plan-'));
   const service = await createKeyService({
     databaseUrl: 'sqlite::memory:',
@@ -74,6 +86,14 @@ export async function measurePlan300(args: string[]): Promise<{ plan300s: number
       { what: `${KEYS} keys, provider attached`, cwd: stack.directory, ms: [] as number[] },
       { what: `${KEYS} terraform_data`, cwd: data, ms: [] as number[] },
     ];
+    if (sameValues) {
+      const same = join(dir, 'terraform-data-same-values');
+      mkdirSync(same);
+      writeFileSync(join(same, 'main.tf.json'), JSON.stringify(sameValuesConfig(stack.directory)));
+      await session.terraform.check(['init', '-input=false', '-no-color'], { cwd: same, attach: false });
+      await session.terraform.check(['apply', '-input=false', '-no-color', '-auto-approve'], { cwd: same });
+      cases.push({ what: `${KEYS} terraform_data holding the keys' values`, cwd: same, ms: [] });
+    }
     for (let round = 0; round <= runs; round++) {
       for (const c of cases) {
         const t0 = performance.now();
@@ -85,9 +105,10 @@ export async function measurePlan300(args: string[]): Promise<{ plan300s: number
         progress(`run ${round}: no-change plan of ${c.what}: ${seconds(ms)} s`);
       }
     }
-    const [keys, floor] = cases.map((c) => median(c.ms)) as [number, number];
+    const [keys, floor, sameFloor] = cases.map((c) => median(c.ms)) as [number, number, number | undefined];
     progress(`no-change plan: ${seconds(keys)} s for ${KEYS} keys vs ${seconds(floor)} s for ${KEYS} terraform_data (${(keys / floor).toFixed(2)}×, target ≤ 3×)`);
-    return { plan300s: seconds(keys), terraformDataPlan300s: seconds(floor) };
+    if (sameFloor !== undefined) progress(`same values in terraform_data: ${seconds(sameFloor)} s (keys ${(keys / sameFloor).toFixed(2)}× that)`);
+    return { plan300s: seconds(keys), terraformDataPlan300s: seconds(floor), ...(sameFloor !== undefined ? { sameValuesPlan300s: seconds(sameFloor) } : {}) };
   } finally {
     await session?.close();
     await service.close();

@@ -1,11 +1,12 @@
-// `npm run bench -- stack [--specs N] [--runs N]`: the cost of the stack.
+// `npm run bench -- stack [--specs N] [--runs N] [--plan-runs N] [--same-values-floor]`: the cost of the stack.
 //   synth3000s            — synthesize() of 1,000 specs × 3 environments (3,000 keys: production
 //                           and staging live with Secrets Manager and Kubernetes deliveries,
 //                           development test with file delivery) from disk into cdktf.out:
 //                           load, policy check, three KeysStacks, app.synth(). Median of --runs
 //                           (default 3) after one warm-up. Target: under 3 s.
 //   plan300s, terraformDataPlan300s — a no-change `terraform plan` of 300 keys against one of
-//                           300 terraform_data resources (added by the plan half of the bench).
+//                           300 terraform_data resources (added by the plan half of the bench;
+//                           --same-values-floor adds sameValuesPlan300s, see bench/_stack-plan.ts).
 // Progress and the breakdown (load + policy alone, the floor of synthesis) go to stderr.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
