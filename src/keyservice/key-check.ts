@@ -4,7 +4,7 @@
 // check, never cached.
 // Shared by POST/GET /v1/verify and the authentication of the management API.
 import { CidrSet } from './cidr.js';
-import { digestKey, parseKey, safeEqual } from './key-format.js';
+import { digestKey, parseKey, timingSafeEqualHex } from './key-format.js';
 import type { RateLimitSetting } from './options.js';
 import type { KeyRateLimiter, RateLimitDecision } from './rate-limit.js';
 import { missingScopes } from './scopes.js';
@@ -37,6 +37,8 @@ export interface KeyCheck {
 
 interface CacheEntry {
   readonly match: DigestMatch | undefined;
+  /** The found version's stored digest as bytes (hex-decoded once, for the constant-time comparison). */
+  readonly digest: Buffer | undefined;
   readonly cidrs: CidrSet | undefined;
   readonly expiresAt: number;
 }
@@ -81,7 +83,12 @@ export class KeyChecker {
   /** Moves on every invalidation: a lookup that was in flight meanwhile is not cached (it may predate the change). */
   private epoch = 0;
 
-  constructor(private readonly deps: KeyCheckerDeps) {}
+  /** The pepper as bytes: HMAC keyed with a Buffer skips a string conversion per digest. */
+  private readonly pepperKey: Buffer | undefined;
+
+  constructor(private readonly deps: KeyCheckerDeps) {
+    this.pepperKey = deps.pepper.length > 0 ? Buffer.from(deps.pepper, 'utf8') : undefined;
+  }
 
   /**
    * `ip` undefined means the caller did not say where the key is used: a key with an
@@ -90,7 +97,7 @@ export class KeyChecker {
    */
   check(secret: string, ip: string | undefined, requiredScopes: readonly string[], now: number): KeyCheck | Promise<KeyCheck> {
     if (!parseKey(secret, this.deps.keyPrefix).ok) return MALFORMED;
-    const digest = digestKey(secret, this.deps.pepper);
+    const digest = digestKey(secret, this.pepperKey);
     const hit = this.cached(digest, now);
     if (hit) return this.evaluate(hit, digest, ip, requiredScopes, now);
     return this.lookup(digest, now).then((entry) => this.evaluate(entry, digest, ip, requiredScopes, now));
@@ -99,7 +106,7 @@ export class KeyChecker {
   private evaluate(entry: CacheEntry, digest: string, ip: string | undefined, requiredScopes: readonly string[], now: number): KeyCheck | Promise<KeyCheck> {
     const match = entry.match;
     // The lookup is by digest through an index; compare again in constant time.
-    if (!match || !safeEqual(match.version.digest, digest)) return NOT_FOUND;
+    if (!match || !entry.digest || !timingSafeEqualHex(entry.digest, digest)) return NOT_FOUND;
     const { key, version } = match;
     if (key.revokedAt !== null || version.revokedAt !== null || (version.overlapUntil !== null && version.overlapUntil <= now)) {
       return { code: 'REVOKED', match };
@@ -160,7 +167,7 @@ export class KeyChecker {
     const pending = this.deps.store.findByDigest(digest);
     const match = await (this.deps.lookup ? this.deps.lookup(pending) : pending);
     const cidrs = match && match.key.allowedCidrs.length > 0 ? new CidrSet(match.key.allowedCidrs) : undefined;
-    const entry: CacheEntry = { match, cidrs, expiresAt: now + (match ? this.deps.cacheTtlMs : this.deps.negativeCacheTtlMs) };
+    const entry: CacheEntry = { match, digest: match ? Buffer.from(match.version.digest, 'hex') : undefined, cidrs, expiresAt: now + (match ? this.deps.cacheTtlMs : this.deps.negativeCacheTtlMs) };
     if (this.deps.cacheTtlMs > 0 && this.deps.changes !== undefined && this.epoch === epoch) this.remember(digest, entry);
     return entry;
   }

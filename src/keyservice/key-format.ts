@@ -74,24 +74,35 @@ export function generateKey(prefix: string, mode: KeyMode): string {
   return body + checksumOf(body);
 }
 
-/** Parses and checks a presented key without any lookup; with `expectedPrefix`, other prefixes are malformed. Never throws. */
+const MALFORMED_BY_REASON: { readonly [R in MalformedReason]: MalformedKey } = {
+  length: { ok: false, code: 'MALFORMED', reason: 'length' },
+  shape: { ok: false, code: 'MALFORMED', reason: 'shape' },
+  prefix: { ok: false, code: 'MALFORMED', reason: 'prefix' },
+  mode: { ok: false, code: 'MALFORMED', reason: 'mode' },
+  alphabet: { ok: false, code: 'MALFORMED', reason: 'alphabet' },
+  checksum: { ok: false, code: 'MALFORMED', reason: 'checksum' },
+};
+
+/**
+ * Parses and checks a presented key without any lookup; with `expectedPrefix` (a valid prefix,
+ * as the service's configuration is), other prefixes are malformed. Never throws. Runs on every
+ * verify: no allocation beyond the parts it returns.
+ */
 export function parseKey(text: unknown, expectedPrefix?: string): ParsedKey | MalformedKey {
-  const malformed = (reason: MalformedReason): MalformedKey => ({ ok: false, code: 'MALFORMED', reason });
-  if (typeof text !== 'string' || text.length > MAX_KEY_LENGTH) return malformed('length');
+  if (typeof text !== 'string' || text.length > MAX_KEY_LENGTH) return MALFORMED_BY_REASON.length;
   const first = text.indexOf('_');
   const second = first < 0 ? -1 : text.indexOf('_', first + 1);
-  if (first < 0 || second < 0 || text.indexOf('_', second + 1) >= 0) return malformed('shape');
+  if (first < 0 || second < 0 || text.indexOf('_', second + 1) >= 0) return MALFORMED_BY_REASON.shape;
   const prefix = text.slice(0, first);
+  if (expectedPrefix !== undefined ? prefix !== expectedPrefix : validatePrefix(prefix).length > 0) return MALFORMED_BY_REASON.prefix;
   const mode = text.slice(first + 1, second);
+  if (mode !== 'live' && mode !== 'test') return MALFORMED_BY_REASON.mode;
   const tail = text.slice(second + 1);
-  if (validatePrefix(prefix).length > 0 || (expectedPrefix !== undefined && prefix !== expectedPrefix)) return malformed('prefix');
-  if (mode !== 'live' && mode !== 'test') return malformed('mode');
-  if (tail.length !== RANDOM_LENGTH + CHECKSUM_LENGTH) return malformed('length');
-  if (!isBase62(tail)) return malformed('alphabet');
-  const random = tail.slice(0, RANDOM_LENGTH);
-  const checksum = tail.slice(RANDOM_LENGTH);
-  if (!safeEqual(checksum, checksumOf(text.slice(0, second + 1 + RANDOM_LENGTH)))) return malformed('checksum');
-  return { ok: true, prefix, mode, random };
+  if (tail.length !== RANDOM_LENGTH + CHECKSUM_LENGTH) return MALFORMED_BY_REASON.length;
+  if (!isBase62(tail)) return MALFORMED_BY_REASON.alphabet;
+  // The checksum is no secret (anyone can compute the CRC32 of the text they send): plain comparison.
+  if (tail.slice(RANDOM_LENGTH) !== checksumOf(text.slice(0, second + 1 + RANDOM_LENGTH))) return MALFORMED_BY_REASON.checksum;
+  return { ok: true, prefix, mode, random: tail.slice(0, RANDOM_LENGTH) };
 }
 
 /** Hex digest of a secret: HMAC-SHA-256 keyed with the server pepper, or SHA-256 when there is none. */
@@ -109,6 +120,19 @@ export function safeEqual(a: string, b: string): boolean {
     return false;
   }
   return crypto.timingSafeEqual(left, right);
+}
+
+/**
+ * Constant-time comparison of stored digest bytes with a hex digest (crypto.timingSafeEqual);
+ * false, after a same-length comparison, when the hex does not decode to as many bytes.
+ */
+export function timingSafeEqualHex(stored: Buffer, hex: string): boolean {
+  const presented = Buffer.from(hex, 'hex');
+  if (presented.length !== stored.length) {
+    crypto.timingSafeEqual(stored, stored);
+    return false;
+  }
+  return crypto.timingSafeEqual(stored, presented);
 }
 
 /** A short non-secret prefix identifying a key in listings and logs, e.g. `kw_live_Ab12`; `[malformed]` for a text of the wrong shape. */
