@@ -44,7 +44,8 @@ export function createOperatorHttpServer(options: OperatorHttpServerOptions): Op
   if (options.liveness !== undefined) routes.set('/healthz', probe('healthz', options.liveness));
   if (options.readiness !== undefined) routes.set('/readyz', probe('readyz', options.readiness));
 
-  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+  // Deadlines at construction (set afterwards, Node leaves a request body without one).
+  const server: Server = createServer({ requestTimeout: 10_000, headersTimeout: 10_000, connectionsCheckingInterval: 2_500 }, (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://operator');
     const route = routes.get(url.pathname);
     if (route === undefined) return send(res, 404, 'text/plain; charset=utf-8', `404 not found: this port serves ${[...routes.keys()].join(', ')}\n`);
@@ -54,7 +55,6 @@ export function createOperatorHttpServer(options: OperatorHttpServerOptions): Op
       if (!res.headersSent) send(res, 500, 'text/plain; charset=utf-8', '500 internal error\n');
     });
   });
-  server.requestTimeout = 10_000;
 
   return {
     async listen() {

@@ -64,15 +64,16 @@ export function createWebhookServer(options: WebhookServerOptions): WebhookServe
     : undefined;
   const count = (outcome: ReviewOutcome | 'invalid'): void => reviews?.inc({ outcome });
 
-  const server: Server = createServer({ ...readTlsFiles(tlsFiles), minVersion: 'TLSv1.2' }, (req, res) => {
+  // Deadlines at construction: set on the server afterwards, Node leaves a request body without one.
+  const requestTimeout = options.requestTimeoutMs ?? 10_000;
+  const deadlines = { requestTimeout, headersTimeout: Math.min(requestTimeout, 60_000), connectionsCheckingInterval: Math.max(100, Math.min(30_000, Math.floor(requestTimeout / 4))) };
+  const server: Server = createServer({ ...readTlsFiles(tlsFiles), minVersion: 'TLSv1.2', ...deadlines }, (req, res) => {
     handle(req, res).catch((err: unknown) => {
       log?.error({ err }, 'admission webhook failed');
       if (!res.headersSent) send(res, 500, webhookErrorBody(new WebhookError('internal_error')));
       else res.destroy();
     });
   });
-  server.requestTimeout = options.requestTimeoutMs ?? 10_000;
-  server.headersTimeout = Math.min(server.requestTimeout, 60_000);
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let body: unknown;

@@ -116,6 +116,32 @@ describe('the admission webhook facing malformed and hostile requests', () => {
     ).rejects.toThrow();
   });
 
+  it('answers 408 and closes the connection of a client that trickles its body past the deadline', async () => {
+    const slow = await startWebhook({ mode: 'Fail', project: () => project, now: () => NOW, requestTimeoutMs: 1000 });
+    try {
+      const port = Number(new URL(slow.url).port);
+      const answer = await new Promise<string>((resolve, reject) => {
+        let received = '';
+        let timer: NodeJS.Timeout | undefined;
+        const giveUp = setTimeout(() => reject(new Error('the webhook kept a trickling connection open for 20 s')), 20_000);
+        const socket = connect({ host: '127.0.0.1', port, servername: 'localhost', ca: slow.ca }, () => {
+          socket.write('POST /validate-apikey HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{');
+          timer = setInterval(() => socket.writable && socket.write(' '), 100);
+        });
+        socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+        socket.on('error', () => undefined);
+        socket.on('close', () => {
+          clearInterval(timer);
+          clearTimeout(giveUp);
+          resolve(received);
+        });
+      });
+      expect(answer.split('\r\n')[0]).toBe('HTTP/1.1 408 Request Timeout');
+    } finally {
+      await slow.stop();
+    }
+  }, 30_000);
+
   it('still admits a compliant ApiKey after all of the above', async () => {
     const reply = await post(webhook, review(compliant));
     expect(reply.body.response).toMatchObject({ allowed: true });
