@@ -3,7 +3,8 @@
 //                           development stack (synthesized by synthesize()), with the keywarden
 //                           provider served from this process and attached through
 //                           TF_REATTACH_PROVIDERS, as keywarden plan/apply/up run it: 300 reads
-//                           from the key service (SQLite in memory, in this process).
+//                           from the key service (SQLite in memory, in this process). Every case
+//                           runs keywarden plan's own invocation (planArguments: -json, -out).
 //   terraformDataPlan300s — a no-change `terraform plan` of 300 built-in terraform_data
 //                           resources in the same run: the floor.
 //   sameValuesPlan300s    — with --same-values-floor only: a no-change plan of 300 terraform_data
@@ -18,7 +19,7 @@ import { Writable } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { bootstrapAdmin, createKeyService } from '../src/keyservice/index.js';
-import { Progress, ReconcileSession } from '../src/reconcile/index.js';
+import { planArguments, Progress, ReconcileSession } from '../src/reconcile/index.js';
 import { synthesize } from '../src/stack/index.js';
 import { generateBenchProject } from './stack.js';
 
@@ -36,6 +37,16 @@ function option(args: string[], name: string, fallback: number): number {
   const value = i >= 0 ? Number(args[i + 1]) : fallback;
   if (!Number.isInteger(value) || value < 1) throw new Error(`${name} needs a positive integer`);
   return value;
+}
+
+/** True when `terraform plan -json` output reports a plan without changes (its change_summary line). */
+function noChanges(stdout: string): boolean {
+  for (const line of stdout.split('\n')) {
+    if (!line.includes('"change_summary"')) continue;
+    const { changes } = JSON.parse(line) as { changes?: Record<string, unknown> };
+    return ['add', 'change', 'import', 'remove'].every((k) => (changes?.[k] ?? 0) === 0);
+  }
+  return false;
 }
 
 /** 300 terraform_data resources holding each keywarden_api_key's configuration (from the stack's cdk.tf.json) as `input`. */
@@ -97,9 +108,9 @@ export async function measurePlan300(args: string[]): Promise<{ plan300s: number
     for (let round = 0; round <= runs; round++) {
       for (const c of cases) {
         const t0 = performance.now();
-        const result = await session.terraform.check(['plan', '-input=false', '-no-color', '-detailed-exitcode'], { cwd: c.cwd });
+        const result = await session.terraform.check(planArguments(join(dir, 'bench.tfplan')), { cwd: c.cwd });
         const ms = performance.now() - t0;
-        if (!result.stdout.includes('No changes.')) throw new Error(`${c.what}: the plan is not empty:\n${result.stdout.slice(-2000)}`);
+        if (!noChanges(result.stdout)) throw new Error(`${c.what}: the plan is not empty:\n${result.stdout.slice(-2000)}`);
         if (round === 0) continue; // warm-up
         c.ms.push(ms);
         progress(`run ${round}: no-change plan of ${c.what}: ${seconds(ms)} s`);

@@ -1,5 +1,6 @@
-// Terraform's machine-readable UI (`terraform apply -json`, one JSON object a line) read as
-// progress events per resource, plus the diagnostics. Lines that are not such objects are ignored.
+// Terraform's machine-readable UI (`terraform apply -json`, `terraform plan -json`: one JSON
+// object a line) read as progress events per resource, plus the diagnostics. Lines that are not
+// such objects are ignored.
 
 export type ApplyEvent =
   | { readonly type: 'start'; readonly address: string; readonly action: string }
@@ -45,4 +46,9 @@ export function parseApplyLine(line: string): ApplyEvent | undefined {
     default:
       return undefined;
   }
+}
+
+/** A diagnostic as one line of text: `RESOURCE: summary: detail`, the resource named by `nameOf` (its address by default). */
+export function diagnosticText(event: Extract<ApplyEvent, { type: 'diagnostic' }>, nameOf: (address: string) => string = (address) => address): string {
+  return `${event.address ? `${nameOf(event.address)}: ` : ''}${event.summary}${event.detail ? `: ${event.detail}` : ''}`;
 }

@@ -1,6 +1,6 @@
 // Public face of the reconcile module: terraform plan/apply/destroy of synthesized stacks with
 // one provider served in this process, plan summaries per key and their reports, and progress.
-export { ReconcileSession } from './session.js';
+export { ReconcileSession, planArguments } from './session.js';
 export type { ApplyOutcome, PlannedStack, SessionOptions, StackTarget } from './session.js';
 export type { KeyServiceCredentials } from './provider-host.js';
 export { summarizePlan, countChanges, KEY_RESOURCE_TYPE } from './plan-summary.js';

@@ -157,6 +157,17 @@ describeWith(terraformMissing)('reconcile session driving terraform', () => {
     expect((await client.getKey(a!.id)).status).toBe('revoked');
   }, 60_000);
 
+  it('fails a plan with KWR002 and Terraform\'s diagnostics as text (read from the -json output)', async () => {
+    writeStack({ c: { scopes: ['invoices:*'] } });
+    const failure = session.plan(stack).then(
+      () => '',
+      (error: unknown) => String(error instanceof Error ? error.message : error),
+    );
+    const message = await failure;
+    expect(message).toMatch(/^KWR002 .*terraform plan in .* exited 1:\nkeywarden_api_key\.c: Invalid scope: "invoices:\*" is not a scope/s);
+    expect(message).not.toContain('"@level"');
+  }, 60_000);
+
   it('left every delivered plaintext and the admin key out of state, saved plans and output', () => {
     const secrets = ['a', 'b'].map((n) => readFileSync(secretFile(n), 'utf8')).concat(service.adminKey);
     expect(states[0]).toContain('kw_test_');
