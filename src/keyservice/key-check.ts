@@ -119,12 +119,14 @@ export class KeyChecker {
     const rl = key.rateLimit;
     const setting = rl ? { requests: rl.requests, perSeconds: rl.windowSeconds } : this.deps.defaultRateLimit;
     const decided = this.deps.limiter.consume(key.id, setting, now);
-    const finish = (rateLimit: RateLimitDecision): KeyCheck => {
-      if (!rateLimit.allowed) return { code: 'RATE_LIMITED', match, rateLimit };
-      this.deps.usage.record(version.id, now);
-      return { code: 'VALID', match, rateLimit };
-    };
-    return decided instanceof Promise ? decided.then(finish) : finish(decided);
+    // No closure on the synchronous path (one per request otherwise).
+    return decided instanceof Promise ? decided.then((rateLimit) => this.afterRateLimit(match, rateLimit, now)) : this.afterRateLimit(match, decided, now);
+  }
+
+  private afterRateLimit(match: DigestMatch, rateLimit: RateLimitDecision, now: number): KeyCheck {
+    if (!rateLimit.allowed) return { code: 'RATE_LIMITED', match, rateLimit };
+    this.deps.usage.record(match.version.id, now);
+    return { code: 'VALID', match, rateLimit };
   }
 
   /** Forgets every cached lookup (bulk change, or the change feed restarted). */

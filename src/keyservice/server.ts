@@ -20,6 +20,7 @@ import { ServiceMetrics } from './metrics.js';
 import { VERIFY_STALENESS_FACTOR, resolveOptions } from './options.js';
 import type { KeyServiceOptions, ResolvedOptions } from './options.js';
 import { KeyRateLimiter, withTimeout } from './rate-limit.js';
+import { LazyChildLogger } from './request-logger.js';
 import { registerRoutes } from './routes/index.js';
 import { InvalidCursorError, StoreUnavailableError, openStore } from './store/index.js';
 import type { KeyStore, NewAuditEvent } from './store/store.js';
@@ -108,6 +109,7 @@ async function buildApp(
     requestTimeout: options.requestTimeoutMs,
     requestIdHeader: false,
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
+    childLoggerFactory: LazyChildLogger.factory,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : `req_${randomUUID()}`;

@@ -1,7 +1,7 @@
 // POST /v1/verify — for gateways and services: is this key valid for this use?
 // Always 200 with {valid, code, …} for a well-formed request (the body carries the answer);
 // the presented key is the credential, so the route needs no other key. Hot path: keep lean.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { VerifyRequest, VerifyResponse } from '../api-types.js';
 import { parseAddress } from '../cidr.js';
 import type { ServiceContext } from '../context.js';
@@ -38,12 +38,14 @@ export function register(app: FastifyInstance, ctx: ServiceContext, auditor: Ver
         });
       }
       const check = ctx.checker.check(body.key, body.ip, body.requiredScopes ?? NO_SCOPES, ctx.now());
-      const answer = (done: KeyCheck): VerifyResponse => {
-        outcome.get(done.code)!.inc();
-        if (done.code !== 'VALID') auditor.record(request, done, '/v1/verify');
-        return verifyResult(done);
-      };
-      return check instanceof Promise ? check.then(answer) : answer(check);
+      return check instanceof Promise ? check.then((done) => answer(done, request, outcome, auditor)) : answer(check, request, outcome, auditor);
     },
   );
+}
+
+/** Counts the outcome, audits a failure, and builds the answer (a function, not a closure per request). */
+function answer(check: KeyCheck, request: FastifyRequest, outcome: ReadonlyMap<VerifyCode, { inc(): void }>, auditor: VerifyAuditor): VerifyResponse {
+  outcome.get(check.code)!.inc();
+  if (check.code !== 'VALID') auditor.record(request, check, '/v1/verify');
+  return verifyResult(check);
 }
