@@ -63,6 +63,8 @@ export interface SecretsManagerClientsOptions {
   readonly defaultRegion?: string;
   /** SDK attempts per call, retries included. [3] */
   readonly maxAttempts?: number;
+  /** Deadline of one attempt, in ms: a Secrets Manager that stops answering fails the call instead of holding it. [30000] */
+  readonly requestTimeoutMs?: number;
 }
 
 /** A `secretsManager` factory for DestinationContext that keeps one client per region. */
@@ -78,6 +80,8 @@ export function secretsManagerClients(options: SecretsManagerClientsOptions = {}
         ...(options.endpoint !== undefined ? { endpoint: options.endpoint } : {}),
         ...(options.credentials !== undefined ? { credentials: options.credentials } : {}),
         maxAttempts: options.maxAttempts ?? 3,
+        // throwOnRequestTimeout: without it the SDK only logs a warning when the deadline passes and waits on.
+        requestHandler: { requestTimeout: options.requestTimeoutMs ?? 30_000, connectionTimeout: Math.min(options.requestTimeoutMs ?? 30_000, 5_000), throwOnRequestTimeout: true },
       });
       clients.set(key, client);
     }

@@ -14,6 +14,8 @@ import {
   KubernetesSecretDestination,
   secretsManagerClients,
 } from '../../src/delivery/index.js';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { startFakeKubeApiServer, type FakeKubeApiServer } from '../support/fake-kube-apiserver.js';
 import { startFakeSecretsManager, type FakeSecretsManager } from '../support/fake-secrets-manager.js';
 
@@ -36,6 +38,20 @@ describe('destinations from spec delivery entries', () => {
     await sm.stop();
     await kube.stop();
     await rm(dir, { recursive: true, force: true });
+  });
+
+  it('gives up on a Secrets Manager that accepts the connection and never answers, once the deadline passes', async () => {
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const make = secretsManagerClients({ endpoint: `http://127.0.0.1:${(silent.address() as AddressInfo).port}`, credentials: sm.clientConfig().credentials, defaultRegion: 'eu-west-1', maxAttempts: 1, requestTimeoutMs: 300 });
+      const client = make(undefined);
+      await expect(client.send(new GetSecretValueCommand({ SecretId: 'prod/app' }))).rejects.toMatchObject({ name: 'TimeoutError' });
+      client.destroy();
+    } finally {
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 
   it('builds each kind of destination with a description that names where, not what', () => {
