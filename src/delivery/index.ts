@@ -19,3 +19,4 @@ export {
 export { FileDestination, PENDING_FILE_SUFFIX, META_FILE_SUFFIX, type FileDestinationOptions } from './file.js';
 export { nodeFileIo, writeFileAtomic, type FileIo, type WritableFile } from './atomic-file.js';
 export { versionToken, versionIdFromToken } from './version-token.js';
+export { withRequestDeadline, DEFAULT_KUBE_REQUEST_TIMEOUT_MS } from './kube-request-deadline.js';

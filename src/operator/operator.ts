@@ -2,11 +2,10 @@
 // workers running the ApiKey reconciler, and leader election so that of several replicas only
 // the leader acts (the others keep their caches warm and take over when the Lease frees).
 import { AppsV1Api, CoordinationV1Api, CoreV1Api, CustomObjectsApi, type KubeConfig, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
-import { apiClient, DEFAULT_KUBE_REQUEST_TIMEOUT_MS } from './kube-api-client.js';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { pino, type Logger } from 'pino';
 import { KeywardenClient, type RetryOptions, type TlsOptions } from '../client/index.js';
-import { secretsManagerClients, type SecretsManagerClientsOptions } from '../delivery/index.js';
+import { DEFAULT_KUBE_REQUEST_TIMEOUT_MS, secretsManagerClients, withRequestDeadline, type SecretsManagerClientsOptions } from '../delivery/index.js';
 import { GROUP, VERSION } from './crds.js';
 import { ApiKeyReconciler } from './controller/api-key-reconciler.js';
 import { resourceKey, type DeletionPolicy } from './controller/api-key-resource.js';
@@ -150,9 +149,10 @@ class KeywardenOperator implements Operator {
     this.metrics = options.metrics ?? new OperatorMetrics({ defaultMetrics: false });
     this.queue = new WorkQueue();
     const kc = options.kubeConfig;
-    const kubeTimeoutMs = options.kubeRequestTimeoutMs ?? DEFAULT_KUBE_REQUEST_TIMEOUT_MS;
-    const custom = apiClient(kc, CustomObjectsApi, kubeTimeoutMs);
-    const core = apiClient(kc, CoreV1Api, kubeTimeoutMs);
+    // API clients with a deadline on every request (the informers' watches have none).
+    const api = withRequestDeadline(kc, options.kubeRequestTimeoutMs ?? DEFAULT_KUBE_REQUEST_TIMEOUT_MS);
+    const custom = api.makeApiClient(CustomObjectsApi);
+    const core = api.makeApiClient(CoreV1Api);
     this.client = new KeywardenClient({
       endpoint: options.keyService.endpoint,
       apiKey: options.keyService.apiKey,
@@ -228,7 +228,7 @@ class KeywardenOperator implements Operator {
       client: this.client,
       secretsManager: this.secretsManager,
       events: new EventRecorder({ api: core, instance: options.identity, clock: this.clock }),
-      restarter: new WorkloadRestarter(apiClient(kc, AppsV1Api, kubeTimeoutMs), guard),
+      restarter: new WorkloadRestarter(api.makeApiClient(AppsV1Api), guard),
       metrics: this.metrics,
       logger: this.logger,
       clock: this.clock,
@@ -242,7 +242,7 @@ class KeywardenOperator implements Operator {
     const election = options.leaderElection;
     if (election !== undefined && election !== false) {
       this.elector = new LeaderElector({
-        api: apiClient(kc, CoordinationV1Api, kubeTimeoutMs),
+        api: api.makeApiClient(CoordinationV1Api),
         namespace: election.leaseNamespace,
         ...(election.leaseName !== undefined ? { name: election.leaseName } : {}),
         identity: options.identity,

@@ -64,7 +64,7 @@ export class DeliveryTargets {
   /** Destinations of `deliveries` for a key of `mode`; throws DeliveryError for entries that cannot be served (a file for a live key). */
   async destinations(deliveries: readonly Delivery[], mode: EnvironmentMode): Promise<SecretDestination[]> {
     if (deliveries.length === 0) return [];
-    const { createDestination, secretsManagerClients } = await import('../../delivery/index.js');
+    const { createDestination, secretsManagerClients, withRequestDeadline } = await import('../../delivery/index.js');
     if (deliveries.some((d) => d.kind === 'awsSecretsManager') && this.secretsManager === undefined) {
       this.secretsManager = secretsManagerClients({
         ...(this.options.awsEndpoint !== undefined ? { endpoint: this.options.awsEndpoint } : {}),
@@ -76,7 +76,7 @@ export class DeliveryTargets {
       const kubeConfig = new k8s.KubeConfig();
       if (this.options.kubeconfig !== undefined) kubeConfig.loadFromFile(this.options.kubeconfig);
       else kubeConfig.loadFromDefault();
-      this.kubernetes = kubeConfig.makeApiClient(k8s.CoreV1Api);
+      this.kubernetes = withRequestDeadline(kubeConfig).makeApiClient(k8s.CoreV1Api);
     }
     return deliveries.map((delivery) =>
       createDestination(delivery, {
