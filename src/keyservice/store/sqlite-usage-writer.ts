@@ -21,6 +21,14 @@ export const USAGE_VERSION_SQL =
 export const USAGE_KEY_SQL =
   'UPDATE api_keys SET usage_count = usage_count + ?, last_used_at = max(coalesce(last_used_at, 0), ?) WHERE id = (SELECT key_id FROM key_versions WHERE id = ?)';
 
+/**
+ * The worker connection's page cache (KiB) and memory map (bytes). Measured on the verify bench's
+ * 1,000,000-key database, a flush of 10,000 hot versions took 830–950 ms of CPU with SQLite's
+ * defaults and 520–570 ms with these (140–190 ms on the 10,000-key one, unchanged).
+ */
+export const WORKER_CACHE_KIB = 65_536;
+export const WORKER_MMAP_BYTES = 1 << 30;
+
 // CommonJS run with `eval: true`: it must not depend on how this module itself was loaded
 // (compiled JavaScript, tsx, or a test transform).
 const WORKER_SOURCE = `
@@ -31,6 +39,10 @@ db.pragma('busy_timeout = ' + workerData.busyTimeoutMs);
 // Usage counters may lose their last flush to a power cut (never to a crash of the process):
 // no fsync per commit. The checkpoint still syncs the database file.
 db.pragma('synchronous = NORMAL');
+// A flush touches one page per hot key and version, spread over the whole table: a page cache
+// and a memory map big enough to keep them between flushes instead of reading them again.
+db.pragma('cache_size = ' + workerData.cacheSizeKib * -1);
+db.pragma('mmap_size = ' + workerData.mmapBytes);
 let write;
 const prepare = () => {
   const version = db.prepare(workerData.versionSql);
@@ -124,6 +136,8 @@ export class SqliteUsageWriter {
         driver: createRequire(import.meta.url).resolve('better-sqlite3'),
         path: this.path,
         busyTimeoutMs: this.busyTimeoutMs,
+        cacheSizeKib: WORKER_CACHE_KIB,
+        mmapBytes: WORKER_MMAP_BYTES,
         versionSql: USAGE_VERSION_SQL,
         keySql: USAGE_KEY_SQL,
       },
