@@ -39,6 +39,15 @@ describe('keywarden serve options', () => {
     expect(problems).toHaveLength(3);
   });
 
+  it('takes the request deadline in seconds from --request-timeout or KEYWARDEN_REQUEST_TIMEOUT, and refuses less than one second', () => {
+    const pepper = { KEYWARDEN_PEPPER: 'q'.repeat(20) };
+    expect(serveOptions({ requestTimeout: '5' }, pepper).options).toMatchObject({ requestTimeoutMs: 5000 });
+    expect(serveOptions({}, { ...pepper, KEYWARDEN_REQUEST_TIMEOUT: '120' }).options).toMatchObject({ requestTimeoutMs: 120_000 });
+    expect(serveOptions({}, pepper).options!.requestTimeoutMs).toBeUndefined();
+    for (const bad of ['0', '0.5', 'soon']) expect(serveOptions({ requestTimeout: bad }, pepper).problems).toEqual([`--request-timeout ${bad}: a whole number of seconds, at least 1`]);
+    expect(() => resolveOptions({ pepper: 'q'.repeat(20), requestTimeoutMs: 999 })).toThrow(/requestTimeoutMs/);
+  });
+
   it('parses rate limits like 10000/1h and 5/s', () => {
     expect(parseRateLimit('10000/1h')).toEqual({ requests: 10_000, perSeconds: 3600 });
     expect(parseRateLimit('5/s')).toEqual({ requests: 5, perSeconds: 1 });
