@@ -21,6 +21,8 @@
 // Diagnostics: `--usage-flush-ms N` sets the service's usage flush interval; `--skip-1m` leaves
 // out the 1,000,000-key server (rps1M is then null); KW_BENCH_SERVICE_OPTIONS='{"…":…}' merges
 // options into createKeyService (e.g. `{"verifyCacheTtlMs":0}` measures without the cache).
+// The paced driver also reports its own send lag (how late it sent against the schedule): on a
+// busy machine the load generator is late too, and that lateness is part of the latencies.
 // KW_BENCH_LOOP_DELAY=1 makes the service report its worst event-loop delay each second (over 10 ms)
 // and every GC pause over 5 ms on stderr, to tell stalls of the service from those of the machine.
 // `--profile DIR` writes V8 CPU profiles of each server process to DIR/baseline and DIR/service (open them in
@@ -199,8 +201,10 @@ async function drivePaced(
   let errors = 0;
   let sent = 0;
   let inFlight = 0;
+  const sendLags: number[] = [];
   const send = (dueAt: number, body: Buffer): void => {
     inFlight++;
+    sendLags.push(performance.now() - dueAt);
     const req = request(
       { host: target.hostname, port: target.port, path: target.pathname, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': body.length } },
       (res) => {
@@ -236,6 +240,10 @@ async function drivePaced(
   latencies.sort((a, b) => a - b);
   const at = (q: number): string => (latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * q))] ?? Number.NaN).toFixed(2);
   progress(`  paced ${o.rate} req/s: ${latencies.length} answers, latency p50 ${at(0.5)} / p90 ${at(0.9)} / p99 ${at(0.99)} / max ${at(1)} ms`);
+  // How late this driver itself sent (a busy machine delays the load generator too; that lateness is in the latencies).
+  sendLags.sort((a, b) => a - b);
+  const lag = (q: number): string => (sendLags[Math.min(sendLags.length - 1, Math.floor(sendLags.length * q))] ?? Number.NaN).toFixed(2);
+  progress(`  paced ${o.rate} req/s: the driver's own send lag p50 ${lag(0.5)} / p99 ${lag(0.99)} / max ${lag(1)} ms`);
   const p99 = latencies.length > 0 ? latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * 0.99))]! : Number.NaN;
   return { rps: latencies.length / o.duration, p99Ms: Number(p99.toFixed(2)), non2xx, errors, cpuUsPerRequest: Number.NaN };
 }
