@@ -1,5 +1,5 @@
 // Prometheus metrics of the operator (its own registry, so several operators can live in one
-// process, as in the two-replica tests). Served on /metrics by the runtime (still to be written).
+// process, as in the two-replica tests). Served on /metrics by `keywarden operator`.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export class OperatorMetrics {
@@ -16,6 +16,13 @@ export class OperatorMetrics {
   readonly queueDepth: Gauge;
   /** 1 while this replica holds the leader Lease. */
   readonly leader: Gauge;
+  /** Seconds each reconcile took, by controller and result (success, error). */
+  readonly reconcileDuration: Histogram<'controller' | 'result'>;
+  /** Reconciles running now (read on scrape from the source given to `observeWork`). */
+  readonly reconcilesInFlight: Gauge;
+  /** Seconds the longest-running reconcile has been running (0 when none is): a stuck worker shows here. */
+  readonly longestRunningReconcile: Gauge;
+  private work: () => { readonly runningSinceMs: readonly number[] } = () => ({ runningSinceMs: [] });
 
   constructor(options: { defaultMetrics: boolean }) {
     const registers = [this.registry];
@@ -30,7 +37,37 @@ export class OperatorMetrics {
     this.reconcileErrors = new Counter({ name: 'keywarden_operator_reconcile_errors_total', help: 'Failed reconciles, by controller.', labelNames: ['controller'], registers });
     this.queueDepth = new Gauge({ name: 'keywarden_operator_queue_depth', help: 'Keys ready in the work queue.', registers });
     this.leader = new Gauge({ name: 'keywarden_operator_leader', help: '1 while this replica holds the leader Lease, else 0.', registers });
+    this.reconcileDuration = new Histogram({
+      name: 'keywarden_operator_reconcile_duration_seconds',
+      help: 'Seconds each reconcile took, by controller (apikey, policy) and result (success, error).',
+      labelNames: ['controller', 'result'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers,
+    });
+    const metrics = this;
+    this.reconcilesInFlight = new Gauge({
+      name: 'keywarden_operator_reconciles_in_flight',
+      help: 'Reconciles running now.',
+      registers,
+      collect() {
+        this.set(metrics.work().runningSinceMs.length);
+      },
+    });
+    this.longestRunningReconcile = new Gauge({
+      name: 'keywarden_operator_longest_running_reconcile_seconds',
+      help: 'Seconds the longest-running reconcile has been running (0 when none is).',
+      registers,
+      collect() {
+        const since = metrics.work().runningSinceMs;
+        this.set(since.length === 0 ? 0 : (performance.now() - Math.min(...since)) / 1000);
+      },
+    });
     if (options.defaultMetrics) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Where the in-flight gauges read the running reconciles from (their start, `performance.now()` ms). */
+  observeWork(source: () => { readonly runningSinceMs: readonly number[] }): void {
+    this.work = source;
   }
 
   /** Replaces the violation counts with those of the latest check (rules that no longer fail go to zero). */

@@ -130,7 +130,8 @@ class KeywardenOperator implements Operator {
   private halted = false;
   private synced = false;
   private workers: Promise<void>[] = [];
-  private running = 0;
+  /** Reconciles running now: key → start (`performance.now()`). A key is never processed twice at once. */
+  private readonly running = new Map<string, number>();
   private resyncTimer: NodeJS.Timeout | undefined;
   private currentPolicy: Record<string, unknown> | undefined;
   private readonly reconcilePolicy: (name: string) => Promise<void>;
@@ -147,6 +148,7 @@ class KeywardenOperator implements Operator {
     this.clock = options.clock ?? (() => new Date());
     this.logger = options.logger ?? pino({ level: 'silent' });
     this.metrics = options.metrics ?? new OperatorMetrics({ defaultMetrics: false });
+    this.metrics.observeWork(() => ({ runningSinceMs: [...this.running.values()] }));
     this.queue = new WorkQueue();
     const kc = options.kubeConfig;
     // API clients with a deadline on every request (the informers' watches have none).
@@ -310,7 +312,7 @@ class KeywardenOperator implements Operator {
 
   async idle(): Promise<void> {
     for (;;) {
-      if (this.stopped || (this.queue.length === 0 && this.queue.processingCount === 0 && this.running === 0)) return;
+      if (this.stopped || (this.queue.length === 0 && this.queue.processingCount === 0 && this.running.size === 0)) return;
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
   }
@@ -324,8 +326,10 @@ class KeywardenOperator implements Operator {
         this.queue.done(key);
         continue;
       }
-      this.running += 1;
       const began = performance.now();
+      this.running.set(key, began);
+      const controller = key.startsWith(POLICY_KEY_PREFIX) ? 'policy' : 'apikey';
+      let result: 'success' | 'error' = 'success';
       try {
         if (key.startsWith(POLICY_KEY_PREFIX)) await this.reconcilePolicy(key.slice(POLICY_KEY_PREFIX.length));
         else {
@@ -336,12 +340,14 @@ class KeywardenOperator implements Operator {
         this.queue.forget(key);
       } catch (err) {
         if (!(err instanceof OperatorHalted)) {
-          this.metrics.reconcileErrors.inc({ controller: key.startsWith(POLICY_KEY_PREFIX) ? 'policy' : 'apikey' });
+          result = 'error';
+          this.metrics.reconcileErrors.inc({ controller });
           this.logger.warn({ resource: key, err: err instanceof Error ? `${err.name}: ${err.message}`.slice(0, 500) : 'unknown error' }, 'reconcile failed; retrying with backoff');
           this.queue.addRateLimited(key);
         }
       } finally {
-        this.running -= 1;
+        this.running.delete(key);
+        this.metrics.reconcileDuration.observe({ controller, result }, (performance.now() - began) / 1000);
         this.queue.done(key);
       }
     }

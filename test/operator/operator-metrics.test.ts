@@ -22,6 +22,21 @@ describe('OperatorMetrics', () => {
     expect(text).toContain('keywarden_operator_leader 1');
   });
 
+  it('reads the reconciles in flight and the longest-running one at scrape time, and times each reconcile', async () => {
+    const metrics = new OperatorMetrics({ defaultMetrics: false });
+    expect(await metrics.registry.metrics()).toContain('keywarden_operator_reconciles_in_flight 0');
+    expect(await metrics.registry.metrics()).toContain('keywarden_operator_longest_running_reconcile_seconds 0');
+    const now = performance.now();
+    metrics.observeWork(() => ({ runningSinceMs: [now - 1000, now - 90_000] }));
+    const text = await metrics.registry.metrics();
+    expect(text).toContain('keywarden_operator_reconciles_in_flight 2');
+    const longest = Number(/keywarden_operator_longest_running_reconcile_seconds ([\d.]+)/.exec(text)![1]);
+    expect(longest).toBeGreaterThanOrEqual(90);
+    expect(longest).toBeLessThan(3600);
+    metrics.reconcileDuration.observe({ controller: 'apikey', result: 'success' }, 0.02);
+    expect(await metrics.registry.metrics()).toContain('keywarden_operator_reconcile_duration_seconds_count{controller="apikey",result="success"} 1');
+  });
+
   it('drops a rule from the violations once it no longer fails', async () => {
     const metrics = new OperatorMetrics({ defaultMetrics: false });
     metrics.setViolations({ KW002: 3 });

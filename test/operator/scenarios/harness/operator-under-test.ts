@@ -74,7 +74,10 @@ export async function startOperator(world: World, options: StartOperatorOptions 
       const metrics = await operator.metrics.registry.getMetricsAsJSON();
       const pick = (name: string): string =>
         JSON.stringify(metrics.find((m) => m.name === name)?.values.map((v) => [v.labels, v.value]) ?? []);
-      return `queue depth ${pick('keywarden_operator_queue_depth')}, reconcile errors ${pick('keywarden_operator_reconcile_errors_total')}, leader ${pick('keywarden_operator_leader')}`;
+      return (
+        `queue depth ${pick('keywarden_operator_queue_depth')}, reconcile errors ${pick('keywarden_operator_reconcile_errors_total')}, leader ${pick('keywarden_operator_leader')}, ` +
+        `reconciles in flight ${pick('keywarden_operator_reconciles_in_flight')}, longest running ${pick('keywarden_operator_longest_running_reconcile_seconds')} s`
+      );
     },
     async kill() {
       life.crash('killed by the test');
