@@ -29,10 +29,20 @@ export const USAGE_KEY_SQL =
 export const WORKER_CACHE_KIB = 65_536;
 export const WORKER_MMAP_BYTES = 1 << 30;
 
+/** The worker thread's nice value on Linux (the event loop's thread keeps the process's own). */
+export const WORKER_NICENESS = 10;
+
 // CommonJS run with `eval: true`: it must not depend on how this module itself was loaded
 // (compiled JavaScript, tsx, or a test transform).
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
+// Background work: on Linux lower this thread's priority (nice is per thread there) so a flush
+// never takes a CPU from the event loop that answers requests. Best effort elsewhere.
+try {
+  const tid = Number(require('node:fs').readlinkSync('/proc/thread-self').split('/').pop());
+  const os = require('node:os');
+  if (Number.isInteger(tid) && tid > 0 && os.getPriority(tid) < workerData.niceness) os.setPriority(tid, workerData.niceness);
+} catch {}
 const Database = require(workerData.driver);
 const db = new Database(workerData.path);
 db.pragma('busy_timeout = ' + workerData.busyTimeoutMs);
@@ -136,6 +146,7 @@ export class SqliteUsageWriter {
         driver: createRequire(import.meta.url).resolve('better-sqlite3'),
         path: this.path,
         busyTimeoutMs: this.busyTimeoutMs,
+        niceness: WORKER_NICENESS,
         cacheSizeKib: WORKER_CACHE_KIB,
         mmapBytes: WORKER_MMAP_BYTES,
         versionSql: USAGE_VERSION_SQL,

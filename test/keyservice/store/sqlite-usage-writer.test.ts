@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { openStore } from '../../../src/keyservice/store/index.js';
-import { SqliteUsageWriter, SqliteWorkerError } from '../../../src/keyservice/store/sqlite-usage-writer.js';
+import { SqliteUsageWriter, SqliteWorkerError, WORKER_NICENESS } from '../../../src/keyservice/store/sqlite-usage-writer.js';
 import { newSecret } from './backends.js';
 
 describe('SQLite usage writer (worker thread with its own connection)', () => {
@@ -44,6 +44,23 @@ describe('SQLite usage writer (worker thread with its own connection)', () => {
       expect(failed).toBeInstanceOf(SqliteWorkerError);
       expect((failed as SqliteWorkerError).code).toBe('SQLITE_ERROR');
       await expect(writer.checkpoint()).resolves.toBeUndefined();
+    } finally {
+      await writer.close();
+    }
+  });
+
+  (process.platform === 'linux' ? it : it.skip)('runs its thread at a lower priority than the event loop (Linux)', async () => {
+    const path = join(dir, 'store.db');
+    const store = await openStore({ url: `sqlite:${path}` });
+    await store.close();
+    const niceOf = (task: string): number => Number(readFileSync(`/proc/self/task/${task}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]);
+    const before = new Set(readdirSync('/proc/self/task'));
+    const writer = new SqliteUsageWriter(path, 1000);
+    try {
+      await writer.checkpoint();
+      const started = readdirSync('/proc/self/task').filter((t) => !before.has(t));
+      // At least WORKER_NICENESS (a process already running nicer keeps its own value).
+      expect(Math.max(...started.map(niceOf))).toBeGreaterThanOrEqual(WORKER_NICENESS);
     } finally {
       await writer.close();
     }
