@@ -32,16 +32,18 @@ const SWEEP_INTERVAL_MS = 60_000;
  * the window length only, so changing a key's `requests` keeps what it used in this window.
  */
 class MemoryWindows {
-  readonly #windows = new Map<string, { used: number; endsAt: number }>();
+  /** Window length (s) → key id → its current window (no key string built per request). */
+  readonly #windows = new Map<number, Map<string, { used: number; endsAt: number }>>();
   #nextSweep = 0;
 
   consume(keyId: string, setting: RateLimitSetting, now: number): RateLimitDecision {
     if (now >= this.#nextSweep) this.#sweep(now);
-    const name = `kw${setting.perSeconds}:${keyId}`;
-    let window = this.#windows.get(name);
+    let ofLength = this.#windows.get(setting.perSeconds);
+    if (ofLength === undefined) this.#windows.set(setting.perSeconds, (ofLength = new Map()));
+    let window = ofLength.get(keyId);
     if (window === undefined || window.endsAt <= now) {
       window = { used: 0, endsAt: now + setting.perSeconds * 1000 };
-      this.#windows.set(name, window);
+      ofLength.set(keyId, window);
     }
     window.used++;
     const allowed = window.used <= setting.requests;
@@ -50,7 +52,9 @@ class MemoryWindows {
 
   #sweep(now: number): void {
     this.#nextSweep = now + SWEEP_INTERVAL_MS;
-    for (const [name, window] of this.#windows) if (window.endsAt <= now) this.#windows.delete(name);
+    for (const ofLength of this.#windows.values()) {
+      for (const [keyId, window] of ofLength) if (window.endsAt <= now) ofLength.delete(keyId);
+    }
   }
 }
 
