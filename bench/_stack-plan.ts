@@ -12,6 +12,9 @@
 //                           as the keys' configuration, no provider): how much of plan300s is
 //                           Terraform's own cost of those values. Not a target; printed and returned.
 // Medians of --plan-runs (default 3), interleaved. Target: plan300s within 3× the floor.
+// Standard error also shows each plan's CPU time, Terraform's (from /proc/self/stat: the CPU of
+// waited-for children, Linux) and this process's (provider and key service): steadier than
+// wall-clock time on a shared machine.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,6 +41,22 @@ function option(args: string[], name: string, fallback: number): number {
   if (!Number.isInteger(value) || value < 1) throw new Error(`${name} needs a positive integer`);
   return value;
 }
+
+/** CPU milliseconds of the children this process has waited for (terraform runs), or NaN where /proc is missing. */
+function childrenCpuMs(): number {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    // Fields after the command name; cutime and cstime are fields 16 and 17, in USER_HZ (100 a second).
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[13]) + Number(fields[14])) * 10;
+  } catch {
+    return Number.NaN;
+  }
+}
+const ownCpuMs = (): number => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
 
 /** True when `terraform plan -json` output reports a plan without changes (its change_summary line). */
 function noChanges(stdout: string): boolean {
@@ -94,8 +113,8 @@ export async function measurePlan300(args: string[]): Promise<{ plan300s: number
     await session.terraform.check(['apply', '-input=false', '-no-color', '-auto-approve'], { cwd: data });
 
     const cases = [
-      { what: `${KEYS} keys, provider attached`, cwd: stack.directory, ms: [] as number[] },
-      { what: `${KEYS} terraform_data`, cwd: data, ms: [] as number[] },
+      { what: `${KEYS} keys, provider attached`, cwd: stack.directory, ms: [] as number[], terraformCpu: [] as number[], ownCpu: [] as number[] },
+      { what: `${KEYS} terraform_data`, cwd: data, ms: [] as number[], terraformCpu: [] as number[], ownCpu: [] as number[] },
     ];
     if (sameValues) {
       const same = join(dir, 'terraform-data-same-values');
@@ -103,21 +122,25 @@ export async function measurePlan300(args: string[]): Promise<{ plan300s: number
       writeFileSync(join(same, 'main.tf.json'), JSON.stringify(sameValuesConfig(stack.directory)));
       await session.terraform.check(['init', '-input=false', '-no-color'], { cwd: same, attach: false });
       await session.terraform.check(['apply', '-input=false', '-no-color', '-auto-approve'], { cwd: same });
-      cases.push({ what: `${KEYS} terraform_data holding the keys' values`, cwd: same, ms: [] });
+      cases.push({ what: `${KEYS} terraform_data holding the keys' values`, cwd: same, ms: [], terraformCpu: [], ownCpu: [] });
     }
     for (let round = 0; round <= runs; round++) {
       for (const c of cases) {
-        const t0 = performance.now();
+        const [cpu0, own0, t0] = [childrenCpuMs(), ownCpuMs(), performance.now()];
         const result = await session.terraform.check(planArguments(join(dir, 'bench.tfplan')), { cwd: c.cwd });
-        const ms = performance.now() - t0;
+        const [ms, terraformCpu, ownCpu] = [performance.now() - t0, childrenCpuMs() - cpu0, ownCpuMs() - own0];
         if (!noChanges(result.stdout)) throw new Error(`${c.what}: the plan is not empty:\n${result.stdout.slice(-2000)}`);
         if (round === 0) continue; // warm-up
         c.ms.push(ms);
-        progress(`run ${round}: no-change plan of ${c.what}: ${seconds(ms)} s`);
+        c.terraformCpu.push(terraformCpu);
+        c.ownCpu.push(ownCpu);
+        progress(`run ${round}: no-change plan of ${c.what}: ${seconds(ms)} s (CPU: terraform ${seconds(terraformCpu)} s, this process ${seconds(ownCpu)} s)`);
       }
     }
     const [keys, floor, sameFloor] = cases.map((c) => median(c.ms)) as [number, number, number | undefined];
     progress(`no-change plan: ${seconds(keys)} s for ${KEYS} keys vs ${seconds(floor)} s for ${KEYS} terraform_data (${(keys / floor).toFixed(2)}×, target ≤ 3×)`);
+    const [keysCpu, floorCpu] = cases.map((c) => median(c.terraformCpu)) as [number, number];
+    progress(`terraform CPU: ${seconds(keysCpu)} s for ${KEYS} keys vs ${seconds(floorCpu)} s for ${KEYS} terraform_data (${(keysCpu / floorCpu).toFixed(2)}×); this process (provider, key service): ${seconds(median(cases[0]?.ownCpu ?? []))} s`);
     if (sameFloor !== undefined) progress(`same values in terraform_data: ${seconds(sameFloor)} s (keys ${(keys / sameFloor).toFixed(2)}× that)`);
     return { plan300s: seconds(keys), terraformDataPlan300s: seconds(floor), ...(sameFloor !== undefined ? { sameValuesPlan300s: seconds(sameFloor) } : {}) };
   } finally {
