@@ -1,6 +1,6 @@
 // The admission decision for an ApiKey custom resource: the same loader and policy engine as
 // `keywarden check`, with the cluster's project settings and KeywardenPolicy. Pure; the webhook
-// server (still to be written) wraps it in an AdmissionReview response. Fail mode refuses a
+// server (webhook/webhook-server.ts) wraps it in an AdmissionReview response. Fail mode refuses a
 // resource with error findings; Warn mode admits it and returns the findings as warnings.
 import type { Finding } from '../policy/index.js';
 import { checkApiKey, documentOf, type ApiKeyCheckOptions } from './api-key-check.js';
