@@ -43,6 +43,7 @@ export interface OperatorFlags {
   maxKeyLifetime?: string;
   resync?: string;
   workers?: string;
+  kubeRequestTimeout?: string;
   logLevel?: string;
 }
 
@@ -175,6 +176,7 @@ export function operatorConfig(
   if (deletion !== 'Retain' && deletion !== 'Revoke') bad(`--default-deletion-policy ${deletion}: give Retain or Revoke`);
   const maxKeyLifetimeSeconds = flags.maxKeyLifetime === undefined || flags.maxKeyLifetime === '' ? undefined : seconds('max-key-lifetime', flags.maxKeyLifetime, 0);
   const resyncSeconds = seconds('resync', flags.resync, 300);
+  const kubeRequestTimeoutSeconds = seconds('kube-request-timeout', flags.kubeRequestTimeout, 30);
   const workers = flags.workers === undefined ? 4 : Number(flags.workers);
   if (!(Number.isInteger(workers) && workers >= 1 && workers <= 64)) bad(`--workers ${flags.workers}: give a whole number from 1 to 64`);
 
@@ -212,6 +214,7 @@ export function operatorConfig(
         ...(maxKeyLifetimeSeconds !== undefined ? { maxKeyLifetimeSeconds } : {}),
         resyncSeconds,
         workers,
+        kubeRequestTimeoutMs: kubeRequestTimeoutSeconds * 1000,
       },
       ...(flags.kubeconfig ?? env[OPERATOR_ENV.kubeconfig] ? { kubeconfigFile: (flags.kubeconfig ?? env[OPERATOR_ENV.kubeconfig])! } : {}),
       logLevel,
@@ -373,6 +376,7 @@ export function register(program: Command): void {
     .option('--max-key-lifetime <duration>', 'no secret version stays current longer than this, e.g. 90d (default no cap)')
     .option('--resync <duration>', 'reconcile every ApiKey again this often (default 5m)')
     .option('--workers <n>', 'reconciles at once (default 4)')
+    .option('--kube-request-timeout <duration>', 'deadline of each Kubernetes API request (not watches) (default 30s)')
     .option('--log-level <level>', `${LOG_LEVELS.join('|')} [${OPERATOR_ENV.logLevel}] (default info)`)
     .action(async (flags: OperatorFlags) => {
       process.exitCode = await runOperator(flags, { stderr: process.stderr, env: process.env });

@@ -21,6 +21,7 @@ describe('operatorConfig', () => {
         defaultDeletionPolicy: 'Retain',
         resyncSeconds: 300,
         workers: 4,
+        kubeRequestTimeoutMs: 30_000,
       },
       logLevel: 'info',
       bindAddress: '0.0.0.0',
@@ -66,6 +67,10 @@ describe('operatorConfig', () => {
     }
   });
 
+  it('takes the Kubernetes request deadline from --kube-request-timeout', () => {
+    expect(operatorConfig({ kubeRequestTimeout: '2m' }, env, noServiceAccount).config!.operator.kubeRequestTimeoutMs).toBe(120_000);
+  });
+
   it('serves the webhook when a webhook flag is given, with tls.crt and tls.key from the certificate directory', () => {
     const { config } = operatorConfig({ webhookCertDir: '/certs' }, env, noServiceAccount);
     expect(config!.webhook).toEqual({ port: 9443, mode: 'Fail', certFile: '/certs/tls.crt', keyFile: '/certs/tls.key' });
@@ -84,6 +89,7 @@ describe('operatorConfig', () => {
         watchNamespace: ['Not_A_Namespace'],
         logLevel: 'loud',
         workers: '0',
+        kubeRequestTimeout: 'never',
       },
       {},
       noServiceAccount,
@@ -92,7 +98,7 @@ describe('operatorConfig', () => {
     const messages = problems.map((p) => p.message);
     expect(messages.filter((m) => m.startsWith('KWC005'))).toHaveLength(1);
     expect(messages.filter((m) => m.startsWith('KWC006'))).toHaveLength(1);
-    for (const part of ['--leader-elect=yes', '--metrics-port 80000', '--renew-deadline 10', '--webhook-mode Audit', 'the webhook needs its serving certificate', '--default-deletion-policy Delete', '--max-key-lifetime forever', '--watch-namespace Not_A_Namespace', '--log-level loud', '--workers 0']) {
+    for (const part of ['--leader-elect=yes', '--metrics-port 80000', '--renew-deadline 10', '--webhook-mode Audit', 'the webhook needs its serving certificate', '--default-deletion-policy Delete', '--max-key-lifetime forever', '--watch-namespace Not_A_Namespace', '--log-level loud', '--workers 0', '--kube-request-timeout never']) {
       expect(messages.some((m) => m.startsWith('KWC007') && m.includes(part))).toBe(true);
     }
   });
