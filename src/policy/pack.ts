@@ -67,11 +67,11 @@ export function readPackDirectory(dir: string, referencedAt: Location | undefine
     return [...known.sources];
   }
   const own: Finding[] = [];
-  const sources = readPackFiles(dir, names, own);
   // Frozen: a later check must see the settings exactly as read.
-  packReads.set(dir, { signature, sources: deepFreeze(sources.map((s) => ({ ...s, data: deepFreeze(s.data) }))), errors: own });
+  const sources = deepFreeze(readPackFiles(dir, names, own));
+  packReads.set(dir, { signature, sources, errors: own });
   errors.push(...own);
-  return sources;
+  return [...sources];
 }
 
 function readPackFiles(dir: string, names: readonly string[], errors: Finding[]): SettingsSource[] {

@@ -165,14 +165,7 @@ export class ApiKeyReconciler {
         const found = await this.options.client.getKeyByName(resolved.name);
         if (found !== undefined && found.metadata[OWNER_METADATA] === resource.metadata.uid) keyIds.add(found.id);
       }
-      for (const id of [...keyIds].sort()) {
-        this.options.guard();
-        try {
-          await this.options.client.revokeKey(id);
-        } catch (err) {
-          if (!(err instanceof KeywardenApiError && (err.status === 404 || err.status === 409))) throw err;
-        }
-      }
+      for (const id of [...keyIds].sort()) await this.revoke(id);
       await this.event(resource, 'Normal', 'KeysRevoked', `deletion policy Revoke: revoked ${keyIds.size} key(s) in the key service${keyIds.size > 0 ? ` (${[...keyIds].sort().join(', ')})` : ''}`);
     } else {
       await this.event(resource, 'Normal', 'KeysRetained', `deletion policy Retain: left ${keyIds.size} key(s) in the key service as they are`);
@@ -292,6 +285,16 @@ export class ApiKeyReconciler {
     return { requeueAfterMs: Math.max(0, wake - now.getTime()) };
   }
 
+  /** Revokes a key in the key service; one already gone or revoked is fine. */
+  private async revoke(keyId: string): Promise<void> {
+    this.options.guard();
+    try {
+      await this.options.client.revokeKey(keyId);
+    } catch (err) {
+      if (!(err instanceof KeywardenApiError && (err.status === 404 || err.status === 409))) throw err;
+    }
+  }
+
   /**
    * An environment removed from the spec: its key is revoked (deletion policy Revoke) or left as
    * it is (Retain), any rotation in flight for it is dropped, and a Normal Event says which.
@@ -301,12 +304,7 @@ export class ApiKeyReconciler {
     this.rotationStarts.delete(`${key}#${env}`);
     const named = record.keyId === undefined ? 'no key' : `key ${record.keyName ?? record.keyId} (${record.keyId})`;
     if (deletionPolicy === 'Revoke' && record.keyId !== undefined) {
-      this.options.guard();
-      try {
-        await this.options.client.revokeKey(record.keyId);
-      } catch (err) {
-        if (!(err instanceof KeywardenApiError && (err.status === 404 || err.status === 409))) throw err;
-      }
+      await this.revoke(record.keyId);
       await this.event(resource, 'Normal', 'EnvironmentRemoved', `${env}: removed from the spec; deletion policy Revoke: revoked ${named}`);
     } else {
       await this.event(resource, 'Normal', 'EnvironmentRemoved', `${env}: removed from the spec; deletion policy ${deletionPolicy}: left ${named} as it is`);

@@ -56,8 +56,8 @@ function setDifference(field: 'scopes' | 'allowedCidrs', wanted: readonly string
   const added = [...have].filter((x) => !want.has(x)).sort();
   const removed = [...want].filter((x) => !have.has(x)).sort();
   if (added.length + removed.length === 0) return undefined;
-  const spell2 = (plus: string[], minus: string[]): string => [...plus.map((x) => `+${x}`), ...minus.map((x) => `-${x}`)].join(' ');
-  return { field, drift: spell2(added, removed), update: spell2(removed, added), restore: { [field]: [...wanted] } };
+  const signed = (plus: string[], minus: string[]): string => [...plus.map((x) => `+${x}`), ...minus.map((x) => `-${x}`)].join(' ');
+  return { field, drift: signed(added, removed), update: signed(removed, added), restore: { [field]: [...wanted] } };
 }
 
 type LimitValue = string | number | boolean;
