@@ -54,12 +54,11 @@ export class LeaderElector {
 
   /**
    * One attempt to take or renew the Lease; true when this replica holds it afterwards.
-   * Never throws for API errors (a failed attempt is false).
+   * Never throws for API errors (a failed attempt is false). `now` is the renewTime written.
    */
-  async tryAcquireOrRenew(): Promise<boolean> {
+  async tryAcquireOrRenew(now: Date = this.now()): Promise<boolean> {
     const { api, namespace, identity } = this.options;
     const duration = this.options.leaseDurationSeconds ?? 15;
-    const now = this.now();
     try {
       let lease: V1Lease;
       try {
@@ -101,10 +100,14 @@ export class LeaderElector {
 
   /** One round of the loop: acquire or renew, and report leadership changes. */
   async tick(): Promise<void> {
-    const held = await this.tryAcquireOrRenew();
+    // The other replicas count the lease from the renewTime written, not from when the answer
+    // came back: the renew deadline counts from the same instant, so a slow renewal can never
+    // make this replica believe it holds the lease longer than they do.
+    const attempt = this.now();
+    const held = await this.tryAcquireOrRenew(attempt);
     const now = this.now().getTime();
     if (held) {
-      this.lastRenew = now;
+      this.lastRenew = attempt.getTime();
       if (!this.leading) {
         this.leading = true;
         this.options.onStartedLeading?.();

@@ -87,6 +87,27 @@ describe('leader election on a Lease', () => {
     expect(a.isLeader).toBe(true);
   });
 
+  it('counts the renew deadline from the renewTime it wrote, not from when a slow renewal answered', async () => {
+    const name = `lease-${++n}`;
+    // The clock moves on while the renewal is on its way (a slow API server, or time passing
+    // while the answer is in flight): the lease others see was renewed at the earlier instant.
+    const slow = Object.create(api) as CoordinationV1Api;
+    let slowdownMs = 0;
+    slow.replaceNamespacedLease = async (...args: Parameters<CoordinationV1Api['replaceNamespacedLease']>) => {
+      const answer = await api.replaceNamespacedLease(...args);
+      advance(slowdownMs);
+      return answer;
+    };
+    const a = new LeaderElector({ api: slow, namespace: 'keywarden', name, identity: 'pod-a', now: () => new Date(clock) });
+    await a.tick();
+    slowdownMs = 10_000;
+    await a.tick(); // renewTime written at t, answered at t + 10 s
+    expect(a.isLeader).toBe(true);
+    server.injectFault({ path: /leases/, code: 500, reason: 'InternalError', times: 1 });
+    await a.tick(); // fails at t + 10 s: the renew deadline has passed since t
+    expect(a.isLeader).toBe(false);
+  });
+
   it('releases the lease on stop so the other replica takes over at once', async () => {
     const { a, b, log } = pair();
     await a.tick();
