@@ -25,12 +25,14 @@
 // busy machine the load generator is late too, and that lateness is part of the latencies.
 // KW_BENCH_LOOP_DELAY=1 makes the service report its worst event-loop delay each second (over 10 ms)
 // and every GC pause over 5 ms on stderr, to tell stalls of the service from those of the machine.
-// `--profile DIR` writes V8 CPU profiles of each server process to DIR/baseline and DIR/service (open them in
-// Chrome DevTools, or summarise it with `node bench/_profile-top.mjs DIR/*.cpuprofile`).
+// `--profile DIR` writes a V8 CPU profile of each measured run (not of the warm-ups) to DIR, named
+// after the server, the run and its requests/s or p99 (open them in Chrome DevTools, or summarise
+// them with `node bench/_profile-top.mjs DIR/*.cpuprofile`).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import inspector from 'node:inspector';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { PerformanceObserver, monitorEventLoopDelay } from 'node:perf_hooks';
@@ -93,9 +95,9 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
     }
     const baseline = await startServer('baseline', small);
     servers.push(baseline);
-    const svc = await startServer('service', small);
+    const svc = await startServer('service', small, 'service-10k');
     servers.push(svc);
-    const svc1m = skip1m ? undefined : await startServer('service', large);
+    const svc1m = skip1m ? undefined : await startServer('service', large, 'service-1m');
     if (svc1m) servers.push(svc1m);
 
     const results = { baseline: [] as LoadResult[], svc: [] as LoadResult[], svc1m: [] as LoadResult[], half: [] as LoadResult[] };
@@ -115,7 +117,13 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       const halfRate = Math.max(1, Math.floor(results.svc.at(-1)!.rps / 2));
       progress(`round ${r + 1}/${rounds} key service, 10,000 keys: half speed (${halfRate} req/s)`);
       await drivePaced(svc.url, pool10k, { connections, duration: warmup, rate: halfRate }); // warm-up, discarded
+      if (profileDir !== undefined) await svc.ask('profile-start');
       results.half.push(await drivePaced(svc.url, pool10k, { connections, duration, rate: halfRate }));
+      if (profileDir !== undefined) {
+        const file = join(profileDir, `${svc.name}-${++profiles}-half-speed-${results.half.at(-1)!.p99Ms}ms-p99.cpuprofile`);
+        await svc.ask('profile-stop', file);
+        progress(`  profile: ${file}`);
+      }
     }
 
     for (const [name, rs] of Object.entries(results)) {
@@ -167,9 +175,15 @@ async function drive(server: ServerChild, pool: readonly string[], o: { connecti
   // working set, as it would in steady use), then `warmup` seconds.
   await once({ amount: bodies.length });
   if (o.warmup > 0) await once({ duration: o.warmup });
+  if (profileDir !== undefined) await server.ask('profile-start');
   const cpuBefore = await server.cpuMicros();
   const r = await once({ duration: o.duration });
   const cpuAfter = await server.cpuMicros();
+  if (profileDir !== undefined) {
+    const file = join(profileDir, `${server.name}-${++profiles}-${Math.round(r.requests.average)}rps-${r.requests.total}req.cpuprofile`);
+    await server.ask('profile-stop', file);
+    progress(`  profile: ${file}`);
+  }
   return {
     rps: r.requests.average,
     p99Ms: r.latency.p99,
@@ -249,19 +263,23 @@ async function drivePaced(
 }
 
 let profileDir: string | undefined;
+let profiles = 0;
 let usageFlushMs: number | undefined;
 
 interface ServerChild {
+  /** `baseline`, `service-10k` or `service-1m` (profile file names). */
+  readonly name: string;
   readonly url: string;
   /** The server process's CPU time so far (user + system), µs. */
   cpuMicros(): Promise<number>;
+  /** Sends a request to the server process over IPC and waits for its answer. */
+  ask(what: string, arg?: string): Promise<unknown>;
   stop(): Promise<void>;
 }
 
 /** Starts this file as a server process (`service` or `baseline`) and waits for its URL. */
-function startServer(role: 'service' | 'baseline', database: string): Promise<ServerChild> {
-  const profile = profileDir ? ['--cpu-prof', '--cpu-prof-dir', join(profileDir, role)] : [];
-  const child: ChildProcess = spawn(process.execPath, [...profile, '--import', 'tsx', THIS_FILE], {
+function startServer(role: 'service' | 'baseline', database: string, name: string = role): Promise<ServerChild> {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', THIS_FILE], {
     env: {
       ...process.env,
       KW_BENCH_ROLE: role,
@@ -275,14 +293,15 @@ function startServer(role: 'service' | 'baseline', database: string): Promise<Se
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     await exited;
   };
-  const cpuMicros = (): Promise<number> =>
+  const ask = (what: string, arg?: string): Promise<unknown> =>
     new Promise((resolve) => {
-      child.once('message', (m) => resolve(Number((m as { cpuMicros?: unknown }).cpuMicros)));
-      child.send('cpu');
+      child.once('message', (m) => resolve((m as { answer?: unknown }).answer));
+      child.send({ what, arg });
     });
+  const cpuMicros = async (): Promise<number> => Number(await ask('cpu'));
   return new Promise((resolve, reject) => {
     createInterface({ input: child.stdout! }).on('line', (line) => {
-      if (line.startsWith('listening ')) resolve({ url: line.slice('listening '.length), cpuMicros, stop });
+      if (line.startsWith('listening ')) resolve({ name, url: line.slice('listening '.length), cpuMicros, ask, stop });
     });
     child.once('exit', (code) => reject(new Error(`${role} server exited early (code ${code})`)));
   });
@@ -301,12 +320,33 @@ function reportLoopDelay(): void {
   }).observe({ entryTypes: ['gc'] });
 }
 
-/** Answers the parent's 'cpu' messages with this process's CPU time (the figures per request). */
-function answerCpuQueries(): void {
+/**
+ * Answers the parent's requests: `cpu`, this process's CPU time (the figures per request);
+ * `profile-start` and `profile-stop` (with the file to write), a V8 CPU profile in between.
+ */
+function answerParent(): void {
+  const { Session } = inspector;
+  let session: InstanceType<typeof Session> | undefined;
+  const post = (method: string, params?: object): Promise<unknown> =>
+    new Promise((resolve, reject) => session!.post(method, params, (err, result) => (err ? reject(err) : resolve(result))));
   process.on('message', (m) => {
-    if (m !== 'cpu') return;
-    const usage = process.cpuUsage();
-    process.send?.({ cpuMicros: usage.user + usage.system });
+    const { what, arg } = m as { what: string; arg?: string };
+    const answer = (value: unknown): void => void process.send?.({ answer: value });
+    if (what === 'cpu') {
+      const usage = process.cpuUsage();
+      answer(usage.user + usage.system);
+    } else if (what === 'profile-start') {
+      session = new Session();
+      session.connect();
+      void post('Profiler.enable').then(() => post('Profiler.start')).then(() => answer(true));
+    } else if (what === 'profile-stop') {
+      void post('Profiler.stop').then((result) => {
+        mkdirSync(dirname(arg!), { recursive: true });
+        writeFileSync(arg!, JSON.stringify((result as { profile: unknown }).profile));
+        session!.disconnect();
+        answer(true);
+      });
+    }
   });
   // The IPC channel must not keep the process alive after SIGTERM.
   process.channel?.unref();
@@ -384,7 +424,7 @@ async function serveKeyService(database: string): Promise<void> {
     ...(process.env.KW_BENCH_SERVICE_OPTIONS ? (JSON.parse(process.env.KW_BENCH_SERVICE_OPTIONS) as object) : {}),
   });
   const url = await service.listen();
-  answerCpuQueries();
+  answerParent();
   if (process.env.KW_BENCH_LOOP_DELAY) reportLoopDelay();
   process.stdout.write(`listening ${url}\n`);
   process.once('SIGTERM', () => void service.close().then(() => process.exit(0)));
@@ -397,7 +437,7 @@ async function serveBaseline(): Promise<void> {
   const answer = { valid: true, code: 'VALID' };
   app.post('/v1/verify', async () => answer);
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
-  answerCpuQueries();
+  answerParent();
   process.stdout.write(`listening ${url}\n`);
   process.once('SIGTERM', () => void app.close().then(() => process.exit(0)));
 }

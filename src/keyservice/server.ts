@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { STATUS_CODES } from 'node:http';
 import fastifySwagger from '@fastify/swagger';
 import Fastify, { LogController } from 'fastify';
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod, onResponseHookHandler } from 'fastify';
 import { authenticationHook } from './authenticate.js';
 import { ClientIpResolver } from './client-ip.js';
 import type { RequestAuditEvent, ServiceContext } from './context.js';
@@ -243,34 +243,19 @@ async function buildApp(
   });
 
   const authenticate = authenticationHook(ctx);
+  const countResponse = responseCounter(metrics);
+  // Per route rather than by global hooks (each global hook is a hook runner per request, and
+  // a global one would read the route pattern through options fastify builds per request):
+  // the route's handler sets X-Request-Id (the error and not-found handlers set it for the
+  // answers no handler gives), and a route-level onResponse hook counts and logs the answer.
+  // HEAD routes are built from their GET route's options, which already carry both.
   app.addHook('onRoute', (route) => {
     const config = route.config as { keywarden?: { auth: string } } | undefined;
-    if (config?.keywarden?.auth !== 'key') return;
     const existing = route.onRequest === undefined ? [] : Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest];
-    // HEAD routes are built from their GET route's options, which already carry the hook.
-    if (!existing.includes(authenticate)) route.onRequest = [...existing, authenticate];
-  });
-  app.addHook('onRequest', (request, reply, done) => {
-    reply.header('x-request-id', request.id);
-    done();
-  });
-  // Counter children are looked up once per (method, route, status), not hashed per request.
-  const requestCounters = new Map<string, { inc(): void }>();
-  app.addHook('onResponse', (request, reply, done) => {
-    const route = request.routeOptions.url ?? 'unmatched';
-    const status = reply.statusCode;
-    const id = `${request.method} ${route} ${status}`;
-    let counter = requestCounters.get(id);
-    if (!counter) {
-      counter = metrics.requests.labels(request.method, route, String(status));
-      requestCounters.set(id, counter);
-    }
-    counter.inc();
-    const level = route === '/v1/verify' ? 'debug' : 'info';
-    if ((request.log as unknown as { isLevelEnabled(level: string): boolean }).isLevelEnabled(level)) {
-      request.log[level]({ method: request.method, route, status, ms: Math.round(reply.elapsedTime * 100) / 100 }, 'request');
-    }
-    done();
+    if (config?.keywarden?.auth === 'key' && !existing.includes(authenticate)) route.onRequest = [...existing, authenticate];
+    if (!(WITH_REQUEST_ID in route.handler)) route.handler = withRequestId(route.handler);
+    const onResponse = route.onResponse === undefined ? [] : Array.isArray(route.onResponse) ? route.onResponse : [route.onResponse];
+    if (!onResponse.some((hook) => COUNTS in hook)) route.onResponse = [...onResponse, countResponse(route.url)];
   });
 
   app.setErrorHandler((err: FastifyError | ApiError | Error, request: FastifyRequest, reply: FastifyReply) => {
@@ -293,10 +278,13 @@ async function buildApp(
     if (err instanceof ApiError && err.headers) reply.headers(err.headers);
     if (status === 401) reply.header('www-authenticate', 'Bearer realm="keywarden"');
     if (code === 'service_unavailable') reply.header('retry-after', '1');
+    reply.header('x-request-id', request.id);
     reply.code(status).send(errorBody(code, message ?? ERROR_CATALOG[code].message, request.id, details));
   });
-  app.setNotFoundHandler((request, reply) => {
+  const countUnmatched = countResponse('unmatched');
+  app.setNotFoundHandler({ onResponse: countUnmatched } as object, (request, reply) => {
     reply
+      .header('x-request-id', request.id)
       .code(404)
       .send(errorBody('route_not_found', `No route ${request.method} ${request.url.split('?')[0]}. See /openapi.json.`, request.id));
   });
@@ -321,6 +309,42 @@ async function buildApp(
   });
   await app.ready();
   return { app, usage };
+}
+
+const WITH_REQUEST_ID = Symbol('keywarden.withRequestId');
+const COUNTS = Symbol('keywarden.countsResponses');
+
+/** The route handler, setting X-Request-Id first. */
+function withRequestId(handler: RouteHandlerMethod): RouteHandlerMethod {
+  const wrapped = function (this: FastifyInstance, request: FastifyRequest, reply: FastifyReply) {
+    reply.header('x-request-id', request.id);
+    return handler.call(this, request, reply);
+  };
+  return Object.assign(wrapped, { [WITH_REQUEST_ID]: true }) as RouteHandlerMethod;
+}
+
+/**
+ * onResponse hooks that count answers (keywarden_http_requests_total by method, route pattern
+ * and status) and log them: at info, POST/GET /v1/verify at debug (the gateways' hot path).
+ */
+function responseCounter(metrics: ServiceMetrics): (route: string) => onResponseHookHandler {
+  return (route) => {
+    // Counter children are looked up once per (method, status), not hashed per request.
+    const counters = new Map<string, { inc(): void }>();
+    const level = route === '/v1/verify' ? 'debug' : 'info';
+    const hook = (request: FastifyRequest, reply: FastifyReply, done: () => void): void => {
+      const status = reply.statusCode;
+      const id = `${request.method} ${status}`;
+      let counter = counters.get(id);
+      if (!counter) counters.set(id, (counter = metrics.requests.child({ method: request.method, route, status: String(status) })));
+      counter.inc();
+      if ((request.log as unknown as { isLevelEnabled(level: string): boolean }).isLevelEnabled(level)) {
+        request.log[level]({ method: request.method, route, status, ms: Math.round(reply.elapsedTime * 100) / 100 }, 'request');
+      }
+      done();
+    };
+    return Object.assign(hook, { [COUNTS]: true }) as onResponseHookHandler;
+  };
 }
 
 function validationDetails(err: FastifyError): FieldError[] {

@@ -28,7 +28,7 @@ const ERROR_OF: Record<Exclude<VerifyCode, 'VALID'>, ErrorCode> = {
 };
 
 export function register(app: FastifyInstance, ctx: ServiceContext, auditor: VerifyAuditor): void {
-  const outcome = new Map<VerifyCode, { inc(): void }>(VERIFY_CODES.map((c) => [c, ctx.metrics.verifyOutcomes.labels(c)]));
+  const outcome = new Map<VerifyCode, { inc(): void }>(VERIFY_CODES.map((c) => [c, ctx.metrics.verifyOutcomes.child({ code: c })]));
   app.get(
     '/v1/verify',
     {
