@@ -660,6 +660,9 @@ export class KyselyKeyStore implements KeyStore {
 
   recordUsage(entries: readonly UsageEntry[]): Promise<void> {
     if (entries.length === 0) return Promise.resolve();
+    // SQLite file databases: the worker merges, orders and writes (the event loop only encodes).
+    const writer = this.#usageWriter;
+    if (writer) return this.#guard('recordUsage', () => writer.write(entries));
     // Merge entries of the same version first: one UPDATE per version.
     const byVersion = new Map<string, { count: number; lastUsedAt: number }>();
     for (const entry of entries) {
@@ -674,8 +677,6 @@ export class KyselyKeyStore implements KeyStore {
     if (this.backend.kind === 'sqlite') {
       // In id order: neighbouring rows share B-tree pages.
       const rows: UsageRow[] = [...byVersion].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([versionId, u]) => [versionId, u.count, u.lastUsedAt]);
-      const writer = this.#usageWriter;
-      if (writer) return this.#guard('recordUsage', () => writer.write(rows));
       const database = this.backend.database;
       return this.#guard('recordUsage', () =>
         // Holding kysely's connection guarantees no kysely transaction is open on the handle.

@@ -22,8 +22,13 @@ describe('SQLite usage writer (worker thread with its own connection)', () => {
       const account = await store.createAccount('acme');
       const created = await store.createKey({ accountId: account.id, name: 'k', environment: 'production', mode: 'live' }, newSecret().version);
       if (typeof created === 'string') throw new Error(created);
-      await writer.write([[created.version.id, 3, 7_000], ['kver_unknown', 5, 9_000]]);
-      await writer.write([[created.version.id, 2, 6_000]]);
+      // Entries of one version may repeat within a batch: the worker adds them up.
+      await writer.write([
+        { versionId: created.version.id, count: 1, lastUsedAt: 5_000 },
+        { versionId: 'kver_unknown', count: 5, lastUsedAt: 9_000 },
+        { versionId: created.version.id, count: 2, lastUsedAt: 7_000 },
+      ]);
+      await writer.write([{ versionId: created.version.id, count: 2, lastUsedAt: 6_000 }]);
       await writer.checkpoint();
       expect(await store.getKey(account.id, created.key.id)).toMatchObject({ usageCount: 5, lastUsedAt: 7_000 });
       const versions = await store.listVersions(account.id, created.key.id);
@@ -40,7 +45,7 @@ describe('SQLite usage writer (worker thread with its own connection)', () => {
     new BetterSqlite3(path).close();
     const writer = new SqliteUsageWriter(path, 1000);
     try {
-      const failed = await writer.write([['kver_x', 1, 1]]).catch((err: unknown) => err);
+      const failed = await writer.write([{ versionId: 'kver_x', count: 1, lastUsedAt: 1 }]).catch((err: unknown) => err);
       expect(failed).toBeInstanceOf(SqliteWorkerError);
       expect((failed as SqliteWorkerError).code).toBe('SQLITE_ERROR');
       await expect(writer.checkpoint()).resolves.toBeUndefined();
@@ -74,6 +79,6 @@ describe('SQLite usage writer (worker thread with its own connection)', () => {
     await writer.checkpoint();
     await writer.close();
     await writer.close();
-    await expect(writer.write([['kver_x', 1, 1]])).rejects.toBeInstanceOf(SqliteWorkerError);
+    await expect(writer.write([{ versionId: 'kver_x', count: 1, lastUsedAt: 1 }])).rejects.toBeInstanceOf(SqliteWorkerError);
   });
 });
