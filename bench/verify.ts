@@ -22,7 +22,9 @@
 // out the 1,000,000-key server (rps1M is then null); KW_BENCH_SERVICE_OPTIONS='{"…":…}' merges
 // options into createKeyService (e.g. `{"verifyCacheTtlMs":0}` measures without the cache).
 // The paced driver also reports its own send lag (how late it sent against the schedule): on a
-// busy machine the load generator is late too, and that lateness is part of the latencies.
+// busy machine the load generator is late too, and that lateness is part of the latencies; and
+// the share of a core the server used meanwhile (near 100 %: "half speed" was more than the
+// server could do at that moment, and the latencies are those of a queue).
 // KW_BENCH_LOOP_DELAY=1 makes the service report its worst event-loop delay each second (over 10 ms)
 // and every GC pause over 5 ms on stderr, to tell stalls of the service from those of the machine.
 // `--profile DIR` writes a V8 CPU profile of each measured run (not of the warm-ups) to DIR, named
@@ -116,9 +118,9 @@ export async function run(args: string[]): Promise<Record<string, unknown>> {
       }
       const halfRate = Math.max(1, Math.floor(results.svc.at(-1)!.rps / 2));
       progress(`round ${r + 1}/${rounds} key service, 10,000 keys: half speed (${halfRate} req/s)`);
-      await drivePaced(svc.url, pool10k, { connections, duration: warmup, rate: halfRate }); // warm-up, discarded
+      await drivePaced(svc, pool10k, { connections, duration: warmup, rate: halfRate }); // warm-up, discarded
       if (profileDir !== undefined) await svc.ask('profile-start');
-      results.half.push(await drivePaced(svc.url, pool10k, { connections, duration, rate: halfRate }));
+      results.half.push(await drivePaced(svc, pool10k, { connections, duration, rate: halfRate }));
       if (profileDir !== undefined) {
         const file = join(profileDir, `${svc.name}-${++profiles}-half-speed-${results.half.at(-1)!.p99Ms}ms-p99.cpuprofile`);
         await svc.ask('profile-stop', file);
@@ -202,13 +204,14 @@ async function drive(server: ServerChild, pool: readonly string[], o: { connecti
  * is the full-speed queue, not the latency at half speed.)
  */
 async function drivePaced(
-  url: string,
+  server: ServerChild,
   pool: readonly string[],
   o: { connections: number; duration: number; rate: number },
 ): Promise<LoadResult> {
   const { Agent, request } = await import('node:http');
   const agent = new Agent({ keepAlive: true, maxSockets: o.connections });
-  const target = new URL('/v1/verify', url);
+  const target = new URL('/v1/verify', server.url);
+  const cpuBefore = await server.cpuMicros();
   const bodies = pool.map((key) => Buffer.from(JSON.stringify({ key })));
   const latencies: number[] = [];
   let non2xx = 0;
@@ -249,6 +252,7 @@ async function drivePaced(
       }
     }, 1);
   });
+  const busy = (await server.cpuMicros()) - cpuBefore;
   while (inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 5));
   agent.destroy();
   latencies.sort((a, b) => a - b);
@@ -258,6 +262,9 @@ async function drivePaced(
   sendLags.sort((a, b) => a - b);
   const lag = (q: number): string => (sendLags[Math.min(sendLags.length - 1, Math.floor(sendLags.length * q))] ?? Number.NaN).toFixed(2);
   progress(`  paced ${o.rate} req/s: the driver's own send lag p50 ${lag(0.5)} / p99 ${lag(0.99)} / max ${lag(1)} ms`);
+  // Near 100 %, the rate was more than the server could do at that moment (the machine slowed
+  // down since the full-speed run): the latencies are a queue's, not the service's at half load.
+  progress(`  paced ${o.rate} req/s: the server process used ${((100 * busy) / (o.duration * 1e6)).toFixed(0)} % of a core (${(busy / Math.max(1, sent)).toFixed(1)} µs CPU per request)`);
   const p99 = latencies.length > 0 ? latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * 0.99))]! : Number.NaN;
   return { rps: latencies.length / o.duration, p99Ms: Number(p99.toFixed(2)), non2xx, errors, cpuUsPerRequest: Number.NaN };
 }
