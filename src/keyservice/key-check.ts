@@ -11,7 +11,7 @@
 // Shared by POST/GET /v1/verify and the authentication of the management API.
 import crypto from 'node:crypto';
 import { CidrSet } from './cidr.js';
-import { digestKey, parseKey, timingSafeEqualHex } from './key-format.js';
+import { digestKey, parseKey, safeEqual } from './key-format.js';
 import type { RateLimitSetting } from './options.js';
 import type { KeyRateLimiter, RateLimitDecision } from './rate-limit.js';
 import { missingScopes } from './scopes.js';
@@ -94,12 +94,7 @@ export class KeyChecker {
   /** Moves on every invalidation: a lookup that was in flight meanwhile is not cached (it may predate the change). */
   private epoch = 0;
 
-  /** The pepper as bytes: HMAC keyed with a Buffer skips a string conversion per digest. */
-  private readonly pepperKey: Buffer | undefined;
-
-  constructor(private readonly deps: KeyCheckerDeps) {
-    this.pepperKey = deps.pepper.length > 0 ? Buffer.from(deps.pepper, 'utf8') : undefined;
-  }
+  constructor(private readonly deps: KeyCheckerDeps) {}
 
   /**
    * `ip` undefined means the caller did not say where the key is used: a key with an
@@ -178,11 +173,11 @@ export class KeyChecker {
 
   private async lookup(secret: string, print: string, now: number): Promise<CacheEntry> {
     const epoch = this.epoch;
-    const digest = digestKey(secret, this.pepperKey);
+    const digest = digestKey(secret, this.deps.pepper);
     const pending = this.deps.store.findByDigest(digest);
     const found = await (this.deps.lookup ? this.deps.lookup(pending) : pending);
     // The lookup is by digest through an index; compare again in constant time.
-    const match = found && timingSafeEqualHex(Buffer.from(found.version.digest, 'hex'), digest) ? found : undefined;
+    const match = found && safeEqual(found.version.digest, digest) ? found : undefined;
     const cidrs = match && match.key.allowedCidrs.length > 0 ? new CidrSet(match.key.allowedCidrs) : undefined;
     const entry: CacheEntry = { match, cidrs, expiresAt: now + (match ? this.deps.cacheTtlMs : this.deps.negativeCacheTtlMs) };
     if (this.deps.cacheTtlMs > 0 && this.deps.changes !== undefined && this.epoch === epoch) this.remember(print, entry);

@@ -122,19 +122,6 @@ export function safeEqual(a: string, b: string): boolean {
   return crypto.timingSafeEqual(left, right);
 }
 
-/**
- * Constant-time comparison of stored digest bytes with a hex digest (crypto.timingSafeEqual);
- * false, after a same-length comparison, when the hex does not decode to as many bytes.
- */
-export function timingSafeEqualHex(stored: Buffer, hex: string): boolean {
-  const presented = Buffer.from(hex, 'hex');
-  if (presented.length !== stored.length) {
-    crypto.timingSafeEqual(stored, stored);
-    return false;
-  }
-  return crypto.timingSafeEqual(stored, presented);
-}
-
 /** A short non-secret prefix identifying a key in listings and logs, e.g. `kw_live_Ab12`; `[malformed]` for a text of the wrong shape. */
 export function displayPrefix(secret: string): string {
   const parsed = parseKey(secret);
